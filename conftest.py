@@ -1,0 +1,97 @@
+"""The shared test world: named personas (see docs/testing.md).
+
+- `collectivity_a` / `collectivity_b`: two communes, in two provinces of one region;
+- `citizen`: a signed-in person with no role;
+- `staff_a`: a user holding every role in A (`staff_for(role)` gives one role only);
+- `charlie`: staff (admin) of B, who must get 404 on everything of A;
+- `network_admin`: the network administrator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from infitah.accounts.models import Membership, NetworkRole, Role, User
+from infitah.territories.models import Collectivity, Kind
+
+
+@pytest.fixture
+def region(db: None) -> Collectivity:
+    return Collectivity.objects.create(
+        kind=Kind.REGION, slug="souss-massa-test", name_ar="سوس ماسة", name_fr="Souss-Massa",
+        code="R-TEST", population=3_020_431,
+    )
+
+
+@pytest.fixture
+def prefecture(region: Collectivity) -> Collectivity:
+    return Collectivity.objects.create(
+        kind=Kind.PREFECTURE, slug="inezgane-test", name_ar="إنزكان آيت ملول",
+        name_fr="Inezgane-Aït Melloul", parent=region, region=region,
+    )
+
+
+@pytest.fixture
+def collectivity_a(prefecture: Collectivity) -> Collectivity:
+    return Collectivity.objects.create(
+        kind=Kind.COMMUNE, slug="commune-a", name_ar="أيت ملول", name_fr="Aït Melloul",
+        parent=prefecture, region=prefecture.region, population=191_000, is_network_member=True,
+    )
+
+
+@pytest.fixture
+def collectivity_b(prefecture: Collectivity) -> Collectivity:
+    return Collectivity.objects.create(
+        kind=Kind.COMMUNE, slug="commune-b", name_ar="إنزكان", name_fr="Inezgane",
+        parent=prefecture, region=prefecture.region, population=140_000,
+    )
+
+
+def _user(email: str, **extra: object) -> User:
+    return User.objects.create_user(email=email, password="test-password-123", **extra)
+
+
+@pytest.fixture
+def citizen(db: None) -> User:
+    return _user("citizen@example.test", full_name="Citizen")
+
+
+@pytest.fixture
+def staff_a(collectivity_a: Collectivity) -> User:
+    user = _user("staff-a@example.test", full_name="Staff A")
+    Membership.objects.bulk_create(
+        Membership(user=user, collectivity=collectivity_a, role=role) for role in Role
+    )
+    return user
+
+
+@pytest.fixture
+def staff_for(collectivity_a: Collectivity) -> Callable[[str], User]:
+    def make(role: str) -> User:
+        user = _user(f"{role}@example.test")
+        Membership.objects.create(user=user, collectivity=collectivity_a, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def charlie(collectivity_b: Collectivity) -> User:
+    user = _user("charlie@example.test", full_name="Charlie")
+    Membership.objects.create(user=user, collectivity=collectivity_b, role=Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def network_admin(db: None) -> User:
+    return _user("network@example.test", network_role=NetworkRole.NETWORK_ADMIN)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Each test starts with an empty cache (pages, calendar)."""
+    from django.core.cache import cache
+
+    cache.clear()

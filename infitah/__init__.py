@@ -1,0 +1,1 @@
+"""Infitah: the open-government platform of Morocco's territorial collectivities."""

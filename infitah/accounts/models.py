@@ -1,0 +1,109 @@
+"""Users (login by e-mail) and their roles in collectivities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """A staff role held in one collectivity. Values are stable forever."""
+
+    PUBLICATION_EDITOR = "publication_editor", _("Publication editor")
+    INFORMATION_OFFICER = "information_officer", _("Information officer")
+    COMPLAINTS_OFFICER = "complaints_officer", _("Complaints officer")
+    PETITIONS_BUREAU = "petitions_bureau", _("Petitions bureau")
+    COUNCIL_SECRETARY = "council_secretary", _("Council secretary")
+    COUNCIL_MEMBER = "council_member", _("Council member")
+    ADVISORY_SECRETARY = "advisory_secretary", _("Advisory body secretary")
+    FOCAL_POINT = "focal_point", _("Open-government focal point")
+    MONITOR = "monitor", _("Monitor")
+    ADMIN = "admin", _("Collectivity administrator")
+
+
+class NetworkRole(models.TextChoices):
+    """A role over the whole network rather than one collectivity."""
+
+    NONE = "", _("None")
+    NETWORK_ADMIN = "network_admin", _("Network administrator")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("network_role", NetworkRole.NETWORK_ADMIN)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: staff of a collectivity, a network admin, or a citizen."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    network_role = models.CharField(
+        _("network role"), max_length=32, choices=NetworkRole.choices, default="", blank=True
+    )
+    # Django admin access only; staff of collectivities act through memberships.
+    is_staff = models.BooleanField(_("admin site access"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def is_network_admin(self) -> bool:
+        return self.network_role == NetworkRole.NETWORK_ADMIN
+
+
+class Membership(models.Model):
+    """A role that a user holds in one collectivity."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    collectivity = models.ForeignKey(
+        "territories.Collectivity", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "collectivity", "role"], name="membership_unique_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.collectivity}"

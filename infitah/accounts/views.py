@@ -1,0 +1,73 @@
+"""Sign-in, the personal workspace and TOTP two-factor authentication."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from infitah.accounts import services
+from infitah.accounts.decorators import needs_second_factor
+from infitah.accounts.forms import EmailAuthenticationForm, TokenForm
+from infitah.accounts.permissions import staff_collectivities
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's workspace: the collectivities where they hold a role."""
+    if needs_second_factor(request.user):  # type: ignore[arg-type]
+        return redirect("accounts:otp")
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "collectivities": staff_collectivities(request.user),  # type: ignore[arg-type]
+            "has_device": TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists(),
+        },
+    )
+
+
+@login_required
+def otp(request: HttpRequest) -> HttpResponse:
+    """Second factor: enrol a TOTP device if there is none, otherwise check a code."""
+    user = request.user
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+    enrolling = device is None
+    if enrolling:
+        device = services.totp_device_pending(user=user)  # type: ignore[arg-type]
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"].strip()
+        if device.verify_token(token):
+            if enrolling:
+                services.totp_device_confirm(device=device, actor=user)  # type: ignore[arg-type]
+            otp_login(request, device)
+            messages.success(request, _("Two-factor authentication passed."))
+            return redirect(_safe_next(request, "/"))
+        form.add_error("token", _("This code is not valid. Check your device's clock and try again."))
+    return render(
+        request,
+        "accounts/otp.html",
+        {"form": form, "enrolling": enrolling, "device": device, "next": _safe_next(request, "")},
+    )

@@ -1,0 +1,33 @@
+"""The public API, /api/v1/: one NinjaAPI that mounts each app's router."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from infitah.deadlines.api import router as calendar_router
+from infitah.territories.api import router as collectivities_router
+
+api = NinjaAPI(
+    title="Infitah API",
+    version="1",
+    description="Open-government data of Morocco's territorial collectivities.",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Malformed input is a 400 with one message per field, never a server error."""
+    details = []
+    for error in exc.errors:
+        loc = [str(p) for p in error.get("loc", []) if p not in {"query", "body", "path"}]
+        details.append({"field": ".".join(loc), "message": _("This value is invalid.")
+                        if not error.get("msg") else str(error.get("msg"))})
+    return api.create_response(request, {"detail": details}, status=400)
+
+
+api.add_router("/collectivities", collectivities_router)
+api.add_router("/calendar", calendar_router)

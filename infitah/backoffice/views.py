@@ -1,0 +1,24 @@
+"""The staff back-office of a collectivity: its inbox of open legal duties."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from infitah.accounts.decorators import staff_view
+from infitah.accounts.permissions import Perm, permissions_in, roles_in
+from infitah.accounts.models import Role
+from infitah.deadlines.selectors import open_duty_list
+
+
+@staff_view(Perm.STAFF_ACCESS)
+def home(request: HttpRequest) -> HttpResponse:
+    collectivity = request.collectivity  # type: ignore[attr-defined]
+    perms = permissions_in(request.user, collectivity)  # type: ignore[arg-type]
+    duties = open_duty_list(collectivity=collectivity) if Perm.INBOX_VIEW in perms else None
+    roles = [Role(r).label for r in sorted(roles_in(request.user, collectivity))]  # type: ignore[arg-type]
+    return render(
+        request,
+        "backoffice/home.html",
+        {"collectivity": collectivity, "duties": duties, "roles": roles},
+    )

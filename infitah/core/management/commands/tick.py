@@ -1,0 +1,19 @@
+"""Periodic sweeps: run every minute or so by cron or a systemd timer (docs/operations.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from infitah.deadlines.services import deadlines_sweep
+from infitah.notifications.services import email_retry_failed
+
+
+class Command(BaseCommand):
+    help = "Run the periodic sweeps (deadlines, e-mail retries). Safe to run concurrently."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        counts = deadlines_sweep()
+        retried = email_retry_failed()
+        self.stdout.write(f"deadlines: {counts}; e-mails re-queued: {retried}")

@@ -1,0 +1,14 @@
+"""Test settings: the production settings module with INFITAH_ENV=test.
+
+Test-only overrides live here, not in settings.py.
+"""
+
+import os
+
+os.environ.setdefault("INFITAH_ENV", "test")
+os.environ.setdefault("EMAIL_URL", "locmem://")
+
+from infitah.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+INFITAH_PAGE_CACHE_SECONDS = 300

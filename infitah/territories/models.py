@@ -1,0 +1,124 @@
+"""The tree of territorial collectivities: region > prefecture/province > commune."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from infitah.lib.text import fold
+
+
+class Kind(models.TextChoices):
+    REGION = "region", _("Region")
+    PREFECTURE = "prefecture", _("Prefecture")
+    PROVINCE = "province", _("Province")
+    COMMUNE = "commune", _("Commune")
+
+
+# Which kind may sit under which: the organic laws' three levels.
+PARENT_KINDS: dict[str, frozenset[str]] = {
+    Kind.REGION: frozenset(),
+    Kind.PREFECTURE: frozenset({Kind.REGION}),
+    Kind.PROVINCE: frozenset({Kind.REGION}),
+    Kind.COMMUNE: frozenset({Kind.PREFECTURE, Kind.PROVINCE}),
+}
+
+
+class CollectivityQuerySet(models.QuerySet["Collectivity"]):
+    def regions(self) -> CollectivityQuerySet:
+        return self.filter(kind=Kind.REGION)
+
+    def network_members(self) -> CollectivityQuerySet:
+        return self.filter(is_network_member=True)
+
+    def matching(self, query: str) -> CollectivityQuerySet:
+        """Collectivities whose Arabic or French name contains every folded word of `query`."""
+        qs = self
+        for token in fold(query).split():
+            qs = qs.filter(search_key__contains=token)
+        return qs
+
+
+class Collectivity(models.Model):
+    """A region, prefecture, province or commune: the tenant of every case and document."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    code = models.CharField(
+        _("official code"),
+        max_length=32,
+        blank=True,
+        help_text=_("Official or source code (e.g. HCP code, dataset id); unique per kind when set."),
+    )
+    name_ar = models.CharField(_("name in Arabic"), max_length=200)
+    name_fr = models.CharField(_("name in French"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        related_name="children",
+        null=True,
+        blank=True,
+    )
+    # Denormalised: the region of any collectivity, so that roll-ups need no recursion.
+    region = models.ForeignKey(
+        "self",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    population_source = models.CharField(_("population source"), max_length=200, blank=True)
+    has_arrondissements = models.BooleanField(_("has arrondissements"), default=False)
+    is_urban = models.BooleanField(_("urban"), null=True, blank=True)
+    is_network_member = models.BooleanField(_("network member"), default=False)
+    joined_network_on = models.DateField(_("joined the network on"), null=True, blank=True)
+    # Folded Arabic and French names (infitah.lib.text.fold), the target of name search.
+    search_key = models.CharField(max_length=420, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CollectivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("collectivity")
+        verbose_name_plural = _("collectivities")
+        ordering = ["kind", "name_fr"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "code"],
+                condition=~models.Q(code=""),
+                name="collectivity_unique_code_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="region", parent__isnull=True)
+                | (~models.Q(kind="region") & models.Q(parent__isnull=False)),
+                name="collectivity_parent_matches_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["parent", "kind"], name="collectivity_children_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_key = f"{fold(self.name_ar)} | {fold(self.name_fr)}"
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (Arabic unless French is active)."""
+        if (get_language() or "ar").startswith("fr"):
+            return self.name_fr or self.name_ar
+        return self.name_ar or self.name_fr
+
+    @property
+    def is_region(self) -> bool:
+        return self.kind == Kind.REGION
+
+    @property
+    def is_commune(self) -> bool:
+        return self.kind == Kind.COMMUNE

@@ -1,0 +1,81 @@
+"""Reads of the collectivity tree. Every function runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from infitah.territories.models import Collectivity, CollectivityQuerySet, Kind
+
+
+@dataclass
+class RegionNode:
+    region: Collectivity
+    divisions: list[Collectivity] = field(default_factory=list)
+    members: list[Collectivity] = field(default_factory=list)
+
+
+def region_tree() -> list[RegionNode]:
+    """Regions with their prefectures/provinces (commune counts annotated) and members.
+
+    Three queries whatever the number of communes: regions, divisions with a count of
+    their communes, and the communes that are network members.
+    """
+    regions = list(Collectivity.objects.regions().order_by("name_fr"))
+    nodes = {r.pk: RegionNode(region=r) for r in regions}
+    divisions = (
+        Collectivity.objects.filter(kind__in=[Kind.PREFECTURE, Kind.PROVINCE])
+        .annotate(commune_count=Count("children"))
+        .order_by("name_fr")
+    )
+    for division in divisions:
+        if division.parent_id in nodes:
+            nodes[division.parent_id].divisions.append(division)
+    members = (
+        Collectivity.objects.network_members()
+        .exclude(kind=Kind.REGION)
+        .order_by("name_fr")
+        .only("slug", "kind", "name_ar", "name_fr", "region_id")
+    )
+    for member in members:
+        if member.region_id in nodes:
+            nodes[member.region_id].members.append(member)
+    return [nodes[r.pk] for r in regions]
+
+
+def collectivity_get(*, slug: str) -> Collectivity | None:
+    """One collectivity with its parent and region loaded (one query)."""
+    return (
+        Collectivity.objects.select_related("parent", "region", "parent__parent")
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def collectivity_children(*, collectivity: Collectivity) -> list[Collectivity]:
+    """Direct children, each with the count of its own children (one query)."""
+    return list(
+        collectivity.children.annotate(child_count=Count("children")).order_by("name_fr")
+    )
+
+
+def collectivity_list(
+    *, kind: str | None = None, parent: Collectivity | None = None, query: str = ""
+) -> CollectivityQuerySet:
+    qs = Collectivity.objects.select_related("parent")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if parent is not None:
+        qs = qs.filter(Q(parent=parent))
+    if query:
+        qs = qs.matching(query)
+    return qs.order_by("kind", "name_fr", "pk")
+
+
+def collectivity_search(*, query: str, limit: int = 50) -> list[Collectivity]:
+    """Collectivities matching `query`, regions first, for the network home's search."""
+    order = {Kind.REGION: 0, Kind.PREFECTURE: 1, Kind.PROVINCE: 1, Kind.COMMUNE: 2}
+    found = list(collectivity_list(query=query)[: limit + 1])
+    found.sort(key=lambda c: (order.get(c.kind, 3), c.name_fr))
+    return found

@@ -1,0 +1,39 @@
+"""Public pages of the network and of each collectivity."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from infitah.lib.pagecache import cached_public_page
+from infitah.territories import selectors
+from infitah.territories.modules import modules_for
+
+MAX_QUERY_LENGTH = 200
+
+
+@cached_public_page("territories")
+def home(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
+    results = selectors.collectivity_search(query=query) if query else None
+    return render(
+        request,
+        "territories/home.html",
+        {"tree": selectors.region_tree(), "query": query, "results": results},
+    )
+
+
+@cached_public_page("territories")
+def collectivity_home(request: HttpRequest, slug: str) -> HttpResponse:
+    collectivity = selectors.collectivity_get(slug=slug)
+    if collectivity is None:
+        raise Http404
+    return render(
+        request,
+        "territories/collectivity.html",
+        {
+            "collectivity": collectivity,
+            "children": selectors.collectivity_children(collectivity=collectivity),
+            "modules": modules_for(collectivity),
+        },
+    )

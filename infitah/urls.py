@@ -1,0 +1,32 @@
+"""URL map: the API and admin at the root, every page under /ar/ or /fr/."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import include, path
+
+from infitah.api import api
+
+
+def root(request: HttpRequest) -> HttpResponse:
+    return HttpResponseRedirect("/ar/")
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", root),
+    path("healthz", healthz),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("infitah.territories.urls")),
+    path("calendar/", include("infitah.deadlines.urls")),
+    path("accounts/", include("infitah.accounts.urls")),
+    path("staff/", include("infitah.backoffice.urls")),
+    prefix_default_language=True,
+)
