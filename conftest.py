@@ -20,32 +20,51 @@ from infitah.territories.models import Collectivity, Kind
 @pytest.fixture
 def region(db: None) -> Collectivity:
     return Collectivity.objects.create(
-        kind=Kind.REGION, slug="souss-massa-test", name_ar="سوس ماسة", name_fr="Souss-Massa",
-        code="R-TEST", population=3_020_431,
+        kind=Kind.REGION,
+        slug="souss-massa-test",
+        name_ar="سوس ماسة",
+        name_fr="Souss-Massa",
+        code="R-TEST",
+        population=3_020_431,
     )
 
 
 @pytest.fixture
 def prefecture(region: Collectivity) -> Collectivity:
     return Collectivity.objects.create(
-        kind=Kind.PREFECTURE, slug="inezgane-test", name_ar="إنزكان آيت ملول",
-        name_fr="Inezgane-Aït Melloul", parent=region, region=region,
+        kind=Kind.PREFECTURE,
+        slug="inezgane-test",
+        name_ar="إنزكان آيت ملول",
+        name_fr="Inezgane-Aït Melloul",
+        parent=region,
+        region=region,
     )
 
 
 @pytest.fixture
 def collectivity_a(prefecture: Collectivity) -> Collectivity:
     return Collectivity.objects.create(
-        kind=Kind.COMMUNE, slug="commune-a", name_ar="أيت ملول", name_fr="Aït Melloul",
-        parent=prefecture, region=prefecture.region, population=191_000, is_network_member=True,
+        kind=Kind.COMMUNE,
+        slug="commune-a",
+        name_ar="أيت ملول",
+        name_fr="Aït Melloul",
+        parent=prefecture,
+        region=prefecture.region,
+        population=191_000,
+        is_network_member=True,
     )
 
 
 @pytest.fixture
 def collectivity_b(prefecture: Collectivity) -> Collectivity:
     return Collectivity.objects.create(
-        kind=Kind.COMMUNE, slug="commune-b", name_ar="إنزكان", name_fr="Inezgane",
-        parent=prefecture, region=prefecture.region, population=140_000,
+        kind=Kind.COMMUNE,
+        slug="commune-b",
+        name_ar="إنزكان",
+        name_fr="Inezgane",
+        parent=prefecture,
+        region=prefecture.region,
+        population=140_000,
     )
 
 

@@ -91,7 +91,9 @@ def has_network_perm(user: User, perm: NetworkPerm) -> bool:
     return perm in NETWORK_ROLE_PERMISSIONS.get(user.network_role, frozenset())
 
 
-def staff_collectivity_or_404(user: User, slug: str, perm: Perm = Perm.STAFF_ACCESS) -> Collectivity:
+def staff_collectivity_or_404(
+    user: User, slug: str, perm: Perm = Perm.STAFF_ACCESS
+) -> Collectivity:
     """The collectivity `slug` if `user` holds `perm` there; otherwise Http404."""
     collectivity = Collectivity.objects.filter(slug=slug).select_related("parent").first()
     if collectivity is None or not has_perm(user, perm, collectivity):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from django.db import transaction
 
 from infitah.accounts.models import Membership, User
 from infitah.ledger.services import event_record
@@ -11,15 +12,23 @@ from infitah.territories.models import Collectivity
 
 
 @transaction.atomic
-def membership_grant(*, user: User, collectivity: Collectivity, role: str, actor: User | None,
-                     process: str = "") -> Membership:
+def membership_grant(
+    *, user: User, collectivity: Collectivity, role: str, actor: User | None, process: str = ""
+) -> Membership:
     """Give `user` `role` in `collectivity` (idempotent), recorded in the case history."""
     membership, created = Membership.objects.get_or_create(
         user=user, collectivity=collectivity, role=role
     )
     if created:
-        event_record(obj=membership, action="membership.granted", actor=actor, process=process,
-                     collectivity=collectivity, to_state=role, data={"user": user.email})
+        event_record(
+            obj=membership,
+            action="membership.granted",
+            actor=actor,
+            process=process,
+            collectivity=collectivity,
+            to_state=role,
+            data={"user": user.email},
+        )
     return membership
 
 

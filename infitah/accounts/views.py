@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -9,8 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from infitah.accounts import services
 from infitah.accounts.decorators import needs_second_factor
@@ -43,7 +44,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "accounts/home.html",
         {
             "collectivities": staff_collectivities(request.user),  # type: ignore[arg-type]
-            "has_device": TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists(),
+            "has_device": TOTPDevice.objects.devices_for_user(
+                request.user, confirmed=True
+            ).exists(),
         },
     )
 
@@ -65,7 +68,9 @@ def otp(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             messages.success(request, _("Two-factor authentication passed."))
             return redirect(_safe_next(request, "/"))
-        form.add_error("token", _("This code is not valid. Check your device's clock and try again."))
+        form.add_error(
+            "token", _("This code is not valid. Check your device's clock and try again.")
+        )
     return render(
         request,
         "accounts/otp.html",

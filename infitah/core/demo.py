@@ -16,8 +16,9 @@ from infitah.accounts.backends import DEMO_PASSWORD
 from infitah.accounts.models import NetworkRole, Role, User
 from infitah.accounts.services import membership_grant
 from infitah.lib.pagecache import bump
+from infitah.territories.importers import read_path
 from infitah.territories.models import Collectivity, Kind
-from infitah.territories.services import reference_load
+from infitah.territories.services import reference_load, territories_import
 
 DEMO_DOMAIN = "demo.infitah.ma"
 DEMO_COMMUNE_SLUG = "ait-melloul"
@@ -28,9 +29,8 @@ DEMO_REGIONS = ["beni mellal khenifra", "draa tafilalet", "laayoune sakia el ham
 NETWORK_START = dt.date(2022, 10, 21)
 
 # Commune of Ait Melloul, prefecture of Inezgane-Ait Melloul (Souss-Massa).
+AIT_MELLOUL_NAMES = {"name_ar": "أيت ملول", "name_fr": "Aït Melloul"}
 AIT_MELLOUL = {
-    "name_ar": "أيت ملول",
-    "name_fr": "Aït Melloul",
     # RGPH 2024 legal population; to check against decree 2.24.1009 (docs/territories.md).
     "population": 191_000,
     "population_source": "RGPH 2024 (to confirm against decree 2.24.1009)",
@@ -39,10 +39,16 @@ AIT_MELLOUL = {
 
 def demo_accounts() -> list[tuple[str, str]]:
     """(e-mail, description) of every demo login, as `manage.py serve` prints them."""
-    rows = [(f"{role.value.replace('_', '-')}@{DEMO_DOMAIN}", f"{role.label} — Aït Melloul")
-            for role in Role]
-    rows.append((f"information-officer.bmk@{DEMO_DOMAIN}",
-                 f"{Role.INFORMATION_OFFICER.label} — Béni Mellal-Khénifra"))
+    rows = [
+        (f"{role.value.replace('_', '-')}@{DEMO_DOMAIN}", f"{role.label} — Aït Melloul")
+        for role in Role
+    ]
+    rows.append(
+        (
+            f"information-officer.bmk@{DEMO_DOMAIN}",
+            f"{Role.INFORMATION_OFFICER.label} — Béni Mellal-Khénifra",
+        )
+    )
     rows.append((f"network-admin@{DEMO_DOMAIN}", str(NetworkRole.NETWORK_ADMIN.label)))
     return [(email, str(desc)) for email, desc in rows]
 
@@ -56,8 +62,9 @@ def _find(kind: str, folded_name: str) -> Collectivity | None:
 def _user(email: str, full_name: str, **extra: object) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email=email, password=DEMO_PASSWORD,
-                                        full_name=full_name, **extra)
+        user = User.objects.create_user(
+            email=email, password=DEMO_PASSWORD, full_name=full_name, **extra
+        )
     return user
 
 
@@ -72,24 +79,34 @@ def demo_load(*, log: Callable[[str], None] = print, import_dataset: bool = True
     if settings.IS_PRODUCTION:
         raise RuntimeError("The demo data is never loaded in production.")
     report = reference_load()
-    log(f"reference data: {report}")
+    log("\n".join(["reference data:", *report.lines()]))
     path = dataset_path() if import_dataset else None
     if path is not None:
-        from infitah.territories.importers import import_path
-
-        log(f"public dataset ({path}): {import_path(path)}")
+        imported = territories_import(records=read_path(path))
+        log("\n".join([f"public dataset ({path}):", *imported.lines()]))
 
     prefecture = _find(Kind.PREFECTURE, "inezgane")
     if prefecture is None:
         raise RuntimeError("The reference data lacks the prefecture of Inezgane-Ait Melloul.")
-    commune = _find(Kind.COMMUNE, "ait melloul") or Collectivity.objects.filter(
-        slug=DEMO_COMMUNE_SLUG).first()
+    commune = (
+        _find(Kind.COMMUNE, "ait melloul")
+        or Collectivity.objects.filter(slug=DEMO_COMMUNE_SLUG).first()
+    )
     if commune is None:
-        commune = Collectivity(kind=Kind.COMMUNE, slug=DEMO_COMMUNE_SLUG, parent=prefecture,
-                               region=prefecture.region, is_urban=True)
+        commune = Collectivity(
+            kind=Kind.COMMUNE,
+            slug=DEMO_COMMUNE_SLUG,
+            parent=prefecture,
+            region=prefecture.region,
+            is_urban=True,
+            **AIT_MELLOUL_NAMES,
+        )
     changed = False
-    for field, value in {**AIT_MELLOUL, "is_network_member": True,
-                         "joined_network_on": NETWORK_START}.items():
+    for field, value in {
+        **AIT_MELLOUL,
+        "is_network_member": True,
+        "joined_network_on": NETWORK_START,
+    }.items():
         if getattr(commune, field) != value:
             setattr(commune, field, value)
             changed = True
@@ -111,9 +128,13 @@ def demo_load(*, log: Callable[[str], None] = print, import_dataset: bool = True
         user = _user(f"{role.value.replace('_', '-')}@{DEMO_DOMAIN}", f"{role.label} (demo)")
         membership_grant(user=user, collectivity=commune, role=role, actor=None, process="demo")
     officer = _user(f"information-officer.bmk@{DEMO_DOMAIN}", "Information officer BMK (demo)")
-    membership_grant(user=officer, collectivity=bmk, role=Role.INFORMATION_OFFICER,
-                     actor=None, process="demo")
-    _user(f"network-admin@{DEMO_DOMAIN}", "Network admin (demo)",
-          network_role=NetworkRole.NETWORK_ADMIN)
+    membership_grant(
+        user=officer, collectivity=bmk, role=Role.INFORMATION_OFFICER, actor=None, process="demo"
+    )
+    _user(
+        f"network-admin@{DEMO_DOMAIN}",
+        "Network admin (demo)",
+        network_role=NetworkRole.NETWORK_ADMIN,
+    )
     bump("territories")
     log("demo data ready")

@@ -67,7 +67,9 @@ class Event(models.Model):
         verbose_name_plural = _("case events")
         ordering = ["at", "pk"]
         # The history of one case, in order: every case page reads it this way.
-        indexes = [models.Index(fields=["object_type", "object_id", "at"], name="ledger_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"], name="ledger_object_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(actor__isnull=False) | ~models.Q(process=""),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django_tasks import task
+
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
 
 from infitah.notifications.models import EmailStatus, OutboundEmail
 

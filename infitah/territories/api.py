@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from infitah.territories import selectors
 from infitah.territories.models import Collectivity, Kind

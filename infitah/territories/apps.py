@@ -15,5 +15,9 @@ class TerritoriesConfig(AppConfig):
             bump("territories")
 
         # Cache invalidation is the one use of signals the house style allows.
-        post_save.connect(invalidate, sender=Collectivity, dispatch_uid="territories-pagecache", weak=False)
-        post_delete.connect(invalidate, sender=Collectivity, dispatch_uid="territories-pagecache-d", weak=False)
+        post_save.connect(
+            invalidate, sender=Collectivity, dispatch_uid="territories-pagecache", weak=False
+        )
+        post_delete.connect(
+            invalidate, sender=Collectivity, dispatch_uid="territories-pagecache-d", weak=False
+        )

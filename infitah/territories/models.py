@@ -49,7 +49,9 @@ class Collectivity(models.Model):
         _("official code"),
         max_length=32,
         blank=True,
-        help_text=_("Official or source code (e.g. HCP code, dataset id); unique per kind when set."),
+        help_text=_(
+            "Official or source code (e.g. HCP code, dataset id); unique per kind when set."
+        ),
     )
     name_ar = models.CharField(_("name in Arabic"), max_length=200)
     name_fr = models.CharField(_("name in French"), max_length=200)

@@ -55,9 +55,7 @@ def collectivity_get(*, slug: str) -> Collectivity | None:
 
 def collectivity_children(*, collectivity: Collectivity) -> list[Collectivity]:
     """Direct children, each with the count of its own children (one query)."""
-    return list(
-        collectivity.children.annotate(child_count=Count("children")).order_by("name_fr")
-    )
+    return list(collectivity.children.annotate(child_count=Count("children")).order_by("name_fr"))
 
 
 def collectivity_list(
@@ -75,7 +73,7 @@ def collectivity_list(
 
 def collectivity_search(*, query: str, limit: int = 50) -> list[Collectivity]:
     """Collectivities matching `query`, regions first, for the network home's search."""
-    order = {Kind.REGION: 0, Kind.PREFECTURE: 1, Kind.PROVINCE: 1, Kind.COMMUNE: 2}
+    order: dict[str, int] = {Kind.REGION: 0, Kind.PREFECTURE: 1, Kind.PROVINCE: 1, Kind.COMMUNE: 2}
     found = list(collectivity_list(query=query)[: limit + 1])
     found.sort(key=lambda c: (order.get(c.kind, 3), c.name_fr))
     return found

@@ -1,7 +1,8 @@
 import base64
 
-from django import template
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from django import template
 
 register = template.Library()
 

@@ -1,6 +1,7 @@
 """Who may do what where, decided in accounts.permissions and enforced on staff URLs."""
 
 import pytest
+
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -20,8 +21,12 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     base.pop("SECRET_KEY", None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR, env={**base, "DJANGO_SETTINGS_MODULE": "infitah.settings", **env},
-        capture_output=True, text=True, timeout=120, check=False,
+        cwd=settings.BASE_DIR,
+        env={**base, "DJANGO_SETTINGS_MODULE": "infitah.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -36,8 +41,11 @@ PRODUCTION = {
 
 @pytest.mark.parametrize(
     ("missing", "message"),
-    [("SECRET_KEY", "SECRET_KEY"), ("INFITAH_PII_KEY", "INFITAH_PII_KEY"),
-     ("DATABASE_URL", "DATABASE_URL")],
+    [
+        ("SECRET_KEY", "SECRET_KEY"),
+        ("INFITAH_PII_KEY", "INFITAH_PII_KEY"),
+        ("DATABASE_URL", "DATABASE_URL"),
+    ],
 )
 def test_production_refuses_to_start_without_real_secrets(missing, message) -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != missing}

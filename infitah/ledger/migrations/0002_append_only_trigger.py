@@ -9,7 +9,7 @@ from django.db import migrations
 FORWARD = """
 CREATE OR REPLACE FUNCTION ledger_event_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'ledger_event is append-only: % refused', TG_OP;
+    RAISE EXCEPTION USING MESSAGE = 'ledger_event is append-only: ' || TG_OP || ' refused';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER ledger_event_append_only

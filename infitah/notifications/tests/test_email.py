@@ -1,6 +1,7 @@
 """E-mail goes through the task queue, once per key, whatever the number of runs."""
 
 import pytest
+
 from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings

@@ -1,4 +1,5 @@
 import pytest
+
 from django.test import Client
 
 
@@ -8,13 +9,22 @@ def test_list_all_and_filter(collectivity_a, collectivity_b) -> None:
     data = client.get("/api/v1/collectivities").json()
     assert data["count"] == 4
     assert {i["slug"] for i in data["items"]} == {
-        "souss-massa-test", "inezgane-test", "commune-a", "commune-b"}
+        "souss-massa-test",
+        "inezgane-test",
+        "commune-a",
+        "commune-b",
+    }
     communes = client.get("/api/v1/collectivities?kind=commune").json()
     assert communes["count"] == 2
     item = next(i for i in communes["items"] if i["slug"] == "commune-a")
     assert item == {
-        "slug": "commune-a", "kind": "commune", "name_ar": "أيت ملول", "name_fr": "Aït Melloul",
-        "parent": "inezgane-test", "population": 191000, "is_network_member": True,
+        "slug": "commune-a",
+        "kind": "commune",
+        "name_ar": "أيت ملول",
+        "name_fr": "Aït Melloul",
+        "parent": "inezgane-test",
+        "population": 191000,
+        "is_network_member": True,
     }
     children = client.get("/api/v1/collectivities?parent=souss-massa-test").json()
     assert [i["slug"] for i in children["items"]] == ["inezgane-test"]

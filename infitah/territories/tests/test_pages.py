@@ -4,6 +4,7 @@ import gzip
 import re
 
 import pytest
+
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -43,10 +44,14 @@ def test_home_lists_regions_divisions_and_member_communes(collectivity_a, collec
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", ["بنى ملال", "Beni Mellal", "béni-mellal", "BENI MELLAL khenifra"])
+@pytest.mark.parametrize(
+    "query", ["بنى ملال", "Beni Mellal", "béni-mellal", "BENI MELLAL khenifra"]
+)
 def test_search_ignores_spelling(query) -> None:
     Collectivity.objects.create(
-        kind=Kind.REGION, slug="beni-mellal-khenifra", name_ar="بني ملال خنيفرة",
+        kind=Kind.REGION,
+        slug="beni-mellal-khenifra",
+        name_ar="بني ملال خنيفرة",
         name_fr="Béni Mellal-Khénifra",
     )
     html = _html(Client().get("/fr/", {"q": query}))
@@ -92,8 +97,13 @@ def test_language_switch_links_point_to_the_same_page(collectivity_a) -> None:
 def _load_communes(parent: Collectivity, n: int) -> None:
     Collectivity.objects.bulk_create(
         Collectivity(
-            kind=Kind.COMMUNE, slug=f"bulk-{i}", name_ar=f"جماعة {i}", name_fr=f"Commune {i}",
-            parent=parent, region=parent.region, search_key=f"commune {i}",
+            kind=Kind.COMMUNE,
+            slug=f"bulk-{i}",
+            name_ar=f"جماعة {i}",
+            name_fr=f"Commune {i}",
+            parent=parent,
+            region=parent.region,
+            search_key=f"commune {i}",
             is_network_member=i % 7 == 0,
         )
         for i in range(n)
@@ -116,9 +126,16 @@ def test_query_count_does_not_grow_with_communes(url, prefecture, settings) -> N
     _load_communes_more = Collectivity.objects.filter(kind=Kind.COMMUNE).count()
     assert _load_communes_more == 10
     Collectivity.objects.bulk_create(
-        Collectivity(kind=Kind.COMMUNE, slug=f"more-{i}", name_ar=f"ج {i}", name_fr=f"C {i}",
-                     parent=prefecture, region=prefecture.region, search_key=f"c {i}",
-                     is_network_member=i % 50 == 0)
+        Collectivity(
+            kind=Kind.COMMUNE,
+            slug=f"more-{i}",
+            name_ar=f"ج {i}",
+            name_fr=f"C {i}",
+            parent=prefecture,
+            region=prefecture.region,
+            search_key=f"c {i}",
+            is_network_member=i % 50 == 0,
+        )
         for i in range(1490)
     )
     assert _queries(url) == few
@@ -130,16 +147,27 @@ def test_first_view_weighs_at_most_30_kb_gzipped(prefecture) -> None:
     region = prefecture.region
     divisions = [
         Collectivity.objects.create(
-            kind=Kind.PROVINCE, slug=f"prov-{i}", name_ar=f"إقليم رقم {i}",
-            name_fr=f"Province numéro {i}", parent=region, region=region,
+            kind=Kind.PROVINCE,
+            slug=f"prov-{i}",
+            name_ar=f"إقليم رقم {i}",
+            name_fr=f"Province numéro {i}",
+            parent=region,
+            region=region,
         )
         for i in range(75)
     ]
     for d in divisions[:20]:
         _load_communes_for = [
-            Collectivity(kind=Kind.COMMUNE, slug=f"{d.slug}-c{j}", name_ar=f"جماعة {j}",
-                         name_fr=f"Commune {j}", parent=d, region=region, search_key="x",
-                         is_network_member=j == 0)
+            Collectivity(
+                kind=Kind.COMMUNE,
+                slug=f"{d.slug}-c{j}",
+                name_ar=f"جماعة {j}",
+                name_fr=f"Commune {j}",
+                parent=d,
+                region=region,
+                search_key="x",
+                is_network_member=j == 0,
+            )
             for j in range(75)
         ]
         Collectivity.objects.bulk_create(_load_communes_for)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import polib
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -33,7 +34,9 @@ class Command(BaseCommand):
                 po = polib.pofile(str(po_path))
                 untranslated = [e.msgid for e in po.untranslated_entries() if not e.obsolete]
                 if untranslated:
-                    problems.append(f"{po_path}: {len(untranslated)} untranslated: {untranslated[:5]}")
+                    problems.append(
+                        f"{po_path}: {len(untranslated)} untranslated: {untranslated[:5]}"
+                    )
                 mo_path = po_path.with_suffix(".mo")
                 if options["check"]:
                     if not mo_path.exists():

@@ -13,8 +13,9 @@ class Command(BaseCommand):
     help = "Load reference collectivities, the public territories dataset and demo data."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--no-dataset", action="store_true",
-                            help="Do not import ../shared/data/territories.")
+        parser.add_argument(
+            "--no-dataset", action="store_true", help="Do not import ../shared/data/territories."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

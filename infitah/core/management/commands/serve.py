@@ -27,8 +27,18 @@ class Command(BaseCommand):
         python = sys.executable
         procs = [
             subprocess.Popen(
-                [python, "-m", "gunicorn", "infitah.wsgi:application", "--bind", bind,
-                 "--workers", str(options["workers"]), "--access-logfile", "-"],
+                [
+                    python,
+                    "-m",
+                    "gunicorn",
+                    "infitah.wsgi:application",
+                    "--bind",
+                    bind,
+                    "--workers",
+                    str(options["workers"]),
+                    "--access-logfile",
+                    "-",
+                ],
                 cwd=settings.BASE_DIR,
             ),
             subprocess.Popen(
