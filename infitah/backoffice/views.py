@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from infitah.accounts.decorators import staff_view
-from infitah.accounts.permissions import Perm, permissions_in, roles_in
 from infitah.accounts.models import Role
+from infitah.accounts.permissions import Perm, permissions_in, roles_in
 from infitah.deadlines.selectors import open_duty_list
 
 

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from infitah.accounts.models import Membership, User
+
+
+class MembershipInline(admin.TabularInline[Membership, User]):
+    model = Membership
+    raw_id_fields = ("collectivity",)
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
+    ordering = ("email",)
+    list_display = ("email", "full_name", "network_role", "is_active", "is_staff")
+    list_filter = ("network_role", "is_active", "is_staff")
+    search_fields = ("email", "full_name")
+    inlines = (MembershipInline,)
+    fieldsets = (
+        (None, {"fields": ("email", "password", "full_name")}),
+        ("Roles", {"fields": ("network_role", "is_active", "is_staff", "is_superuser")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
