@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from infitah.deadlines.api import router as calendar_router
 from infitah.territories.api import router as collectivities_router
@@ -24,8 +25,9 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     details = []
     for error in exc.errors:
         loc = [str(p) for p in error.get("loc", []) if p not in {"query", "body", "path"}]
-        details.append({"field": ".".join(loc), "message": _("This value is invalid.")
-                        if not error.get("msg") else str(error.get("msg"))})
+        details.append(
+            {"field": ".".join(loc), "message": _("This value is invalid."), "type": error["type"]}
+        )
     return api.create_response(request, {"detail": details}, status=400)
 
 

@@ -8,7 +8,7 @@ import os
 os.environ.setdefault("INFITAH_ENV", "test")
 os.environ.setdefault("EMAIL_URL", "locmem://")
 
-from infitah.settings import *  # noqa: E402,F403
+from infitah.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 INFITAH_PAGE_CACHE_SECONDS = 300

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import include, path
 
 from infitah.api import api
+from infitah.core.bench_views import minimal
 
 
 def root(request: HttpRequest) -> HttpResponse:
@@ -21,6 +22,7 @@ urlpatterns = [
     path("healthz", healthz),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
+    path("bench/minimal", minimal),
 ]
 
 urlpatterns += i18n_patterns(

@@ -59,6 +59,10 @@ def test_staff_must_enrol_and_pass_totp_when_required(settings, staff_a) -> None
         "/fr/accounts/two-factor/", {"token": "000000", "next": "/fr/staff/commune-a/"}
     )
     assert bad.status_code == 200 and "valide" in bad.content.decode()
+    # django-otp throttles the next try for a second after a failure; a person waits.
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    device.throttle_reset()
     token = f"{totp(device.bin_key):06d}"
     ok = client.post("/fr/accounts/two-factor/", {"token": token, "next": "/fr/staff/commune-a/"})
     assert ok.status_code == 302 and ok["Location"] == "/fr/staff/commune-a/"

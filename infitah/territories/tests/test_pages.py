@@ -189,3 +189,12 @@ def test_pages_use_no_external_resources(collectivity_a) -> None:
         html = _html(Client().get(url))
         assert not re.search(r'(src|href)="(https?:)?//', html), url
         assert "<script" not in html  # every page works without JavaScript
+
+
+@pytest.mark.django_db
+def test_pages_are_translated(collectivity_a) -> None:
+    ar = _html(Client().get("/ar/"))
+    fr = _html(Client().get("/fr/"))
+    assert "انفتاح" in ar and "الانتقال إلى المحتوى" in ar and "الجهات" in ar
+    assert "Aller au contenu" in fr and "Régions" in fr
+    assert ">Regions<" not in ar
