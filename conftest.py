@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.cache import cache
+from django.utils import translation
 
 from infitah.accounts.models import Membership, NetworkRole, Role, User
 from infitah.territories.models import Collectivity, Kind
@@ -111,6 +113,12 @@ def network_admin(db: None) -> User:
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     """Each test starts with an empty cache (pages, calendar)."""
-    from django.core.cache import cache
-
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _source_language() -> Iterator[None]:
+    """Outside a request, tests read messages in the source language (English); a request
+    activates its own language from the URL, and a test may activate another."""
+    with translation.override("en"):
+        yield

@@ -60,8 +60,8 @@ def test_calendar_page_in_french_lists_the_year_and_its_markers(client, network_
     assert 'lang="fr"' in html
     assert "Fête du Trône" in html
     assert "Fête du sacrifice" in html
-    assert "official correction" in html  # 27 May, confirmed
-    assert "estimated" in html  # 28 May, still estimated
+    assert "correction officielle" in html  # 27 May, confirmed
+    assert "estimée" in html  # 28 May, still estimated
     steps = [step.kind for step in response.context["due"].steps]
     assert steps.count("holiday") == 2 and "weekends" in steps
 
