@@ -8,6 +8,7 @@ from django.shortcuts import render
 from infitah.lib.pagecache import cached_public_page
 from infitah.territories import selectors
 from infitah.territories.modules import modules_for
+from infitah.territories.presenters import collectivity_links, member_links
 
 MAX_QUERY_LENGTH = 200
 
@@ -16,10 +17,17 @@ MAX_QUERY_LENGTH = 200
 def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
     results = selectors.collectivity_search(query=query) if query else None
+    tree = [
+        {
+            "region": node.region,
+            "division_count": len(node.divisions),
+            "divisions_html": collectivity_links(node.divisions, count_attr="commune_count"),
+            "members_html": member_links(node.members) if node.members else "",
+        }
+        for node in selectors.region_tree()
+    ]
     return render(
-        request,
-        "territories/home.html",
-        {"tree": selectors.region_tree(), "query": query, "results": results},
+        request, "territories/home.html", {"tree": tree, "query": query, "results": results}
     )
 
 
@@ -33,7 +41,9 @@ def collectivity_home(request: HttpRequest, slug: str) -> HttpResponse:
         "territories/collectivity.html",
         {
             "collectivity": collectivity,
-            "children": selectors.collectivity_children(collectivity=collectivity),
+            "children_html": collectivity_links(
+                selectors.collectivity_children(collectivity=collectivity), count_attr="child_count"
+            ),
             "modules": modules_for(collectivity),
         },
     )
