@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -94,17 +95,18 @@ def test_language_switch_links_point_to_the_same_page(collectivity_a) -> None:
     assert 'href="/fr/c/commune-a/"' in html
 
 
-def _load_communes(parent: Collectivity, n: int) -> None:
+def _load_communes(parent: Collectivity, n: int, *, prefix: str = "bulk", every: int = 7) -> None:
+    """`n` communes under `parent`, one in `every` a network member."""
     Collectivity.objects.bulk_create(
         Collectivity(
             kind=Kind.COMMUNE,
-            slug=f"bulk-{i}",
+            slug=f"{prefix}-{i}",
             name_ar=f"جماعة {i}",
             name_fr=f"Commune {i}",
             parent=parent,
             region=parent.region,
             search_key=f"commune {i}",
-            is_network_member=i % 7 == 0,
+            is_network_member=i % every == 0,
         )
         for i in range(n)
     )
@@ -123,21 +125,8 @@ def test_query_count_does_not_grow_with_communes(url, prefecture, settings) -> N
     settings.INFITAH_PAGE_CACHE_SECONDS = 0
     _load_communes(prefecture, 10)
     few = _queries(url)
-    _load_communes_more = Collectivity.objects.filter(kind=Kind.COMMUNE).count()
-    assert _load_communes_more == 10
-    Collectivity.objects.bulk_create(
-        Collectivity(
-            kind=Kind.COMMUNE,
-            slug=f"more-{i}",
-            name_ar=f"ج {i}",
-            name_fr=f"C {i}",
-            parent=prefecture,
-            region=prefecture.region,
-            search_key=f"c {i}",
-            is_network_member=i % 50 == 0,
-        )
-        for i in range(1490)
-    )
+    _load_communes(prefecture, 1490, prefix="more", every=50)
+    assert Collectivity.objects.filter(kind=Kind.COMMUNE).count() == 1500
     assert _queries(url) == few
 
 
@@ -157,22 +146,7 @@ def test_first_view_weighs_at_most_30_kb_gzipped(prefecture) -> None:
         for i in range(75)
     ]
     for d in divisions[:20]:
-        _load_communes_for = [
-            Collectivity(
-                kind=Kind.COMMUNE,
-                slug=f"{d.slug}-c{j}",
-                name_ar=f"جماعة {j}",
-                name_fr=f"Commune {j}",
-                parent=d,
-                region=region,
-                search_key="x",
-                is_network_member=j == 0,
-            )
-            for j in range(75)
-        ]
-        Collectivity.objects.bulk_create(_load_communes_for)
-    from django.contrib.staticfiles import finders
-
+        _load_communes(d, 75, prefix=d.slug, every=75)
     css_path = finders.find("infitah/site.css")
     assert css_path
     with open(css_path, "rb") as fh:
