@@ -29,7 +29,8 @@ typecheck: install
 	$(BIN)/mypy .
 
 checks: install
-	DJANGO_SETTINGS_MODULE=infitah.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
+	# Models against migrations: no database involved, so an in-memory one will do.
+	DATABASE_URL=sqlite://:memory: DJANGO_SETTINGS_MODULE=infitah.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=infitah.settings_test $(BIN)/python manage.py compile_translations --check
 
 pytest: install
