@@ -4,22 +4,34 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import translate_url
-from django.utils.translation import get_language, get_language_info
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language, get_language_info, override
+
+
+def _url_in(request: HttpRequest, code: str) -> str:
+    """This page in language `code`: the resolved URL reversed again under that language
+    (what django.urls.translate_url does, without resolving the path a second time)."""
+    match = request.resolver_match
+    if match is None or not match.url_name:
+        return f"/{code}/"
+    try:
+        with override(code):
+            url = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+    except NoReverseMatch:
+        return f"/{code}/"
+    query = request.META.get("QUERY_STRING", "")
+    return f"{url}?{query}" if query else url
 
 
 def shell(request: HttpRequest) -> dict[str, object]:
     current = get_language() or settings.LANGUAGE_CODE
-    path = request.get_full_path()
-    languages = []
-    for code, _name in settings.LANGUAGES:
-        info = get_language_info(code)
-        languages.append(
-            {
-                "code": code,
-                "name": info["name_local"],
-                "url": translate_url(path, code),
-                "current": code == current,
-            }
-        )
+    languages = [
+        {
+            "code": code,
+            "name": get_language_info(code)["name_local"],
+            "url": _url_in(request, code),
+            "current": code == current,
+        }
+        for code, _name in settings.LANGUAGES
+    ]
     return {"shell": {"languages": languages, "env": settings.INFITAH_ENV}}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Q
 
 from infitah.territories.models import Collectivity, CollectivityQuerySet, Kind
 
@@ -12,48 +14,73 @@ from infitah.territories.models import Collectivity, CollectivityQuerySet, Kind
 _LISTED = ("slug", "kind", "name_ar", "name_fr", "population", "is_network_member")
 
 
+class Listed(NamedTuple):
+    """A collectivity as a list shows it: a plain row, cheaper than a model instance."""
+
+    pk: int
+    slug: str
+    kind: str
+    name_ar: str
+    name_fr: str
+    population: int | None
+    is_network_member: bool
+    parent_id: int | None
+    region_id: int | None
+    count: int = 0  # communes of a prefecture or province
+
+
+_ROW = (
+    "pk",
+    "slug",
+    "kind",
+    "name_ar",
+    "name_fr",
+    "population",
+    "is_network_member",
+    "parent_id",
+    "region_id",
+)
+
+
 @dataclass
 class RegionNode:
-    region: Collectivity
-    divisions: list[Collectivity] = field(default_factory=list)
-    members: list[Collectivity] = field(default_factory=list)
+    region: Listed
+    divisions: list[Listed] = field(default_factory=list)
+    members: list[Listed] = field(default_factory=list)
+
+
+# The network home's one query. Plain, portable SQL (SQLite and PostgreSQL): through the
+# ORM the same rows took three queries and most of an uncached view's time building them
+# (docs/benchmarks.md). The count uses the (parent, kind) index.
+_TREE_SQL = """
+SELECT t.id, t.slug, t.kind, t.name_ar, t.name_fr, t.population, t.is_network_member,
+       t.parent_id, t.region_id,
+       CASE WHEN t.kind = %s THEN 0
+            ELSE (SELECT COUNT(*) FROM {table} c WHERE c.parent_id = t.id) END
+FROM {table} t
+WHERE t.kind IN (%s, %s, %s) OR t.is_network_member
+ORDER BY t.name_fr, t.id
+"""
 
 
 def region_tree() -> list[RegionNode]:
-    """Regions with their prefectures/provinces (commune counts annotated) and members.
+    """Regions with their prefectures/provinces (and their commune counts) and members.
 
-    Four queries whatever the number of communes: regions, the commune count of each
-    division, the divisions, and the communes that are network members. Only the listed
-    columns are read: the page renders 87 of these rows on every uncached view.
+    One query whatever the number of communes; rows are plain tuples, not model
+    instances, since the network home shows about a hundred of them on every view.
     """
-    regions = list(Collectivity.objects.regions().only(*_LISTED).order_by("name_fr"))
-    nodes = {r.pk: RegionNode(region=r) for r in regions}
-    counts = dict(
-        Collectivity.objects.filter(kind=Kind.COMMUNE)
-        .order_by()
-        .values_list("parent_id")
-        .annotate(n=Count("pk"))
-        .values_list("parent_id", "n")
-    )
-    divisions = (
-        Collectivity.objects.filter(kind__in=[Kind.PREFECTURE, Kind.PROVINCE])
-        .only(*_LISTED, "parent_id")
-        .order_by("name_fr")
-    )
-    for division in divisions:
-        division.commune_count = counts.get(division.pk, 0)  # type: ignore[attr-defined]
-        if division.parent_id in nodes:
-            nodes[division.parent_id].divisions.append(division)
-    members = (
-        Collectivity.objects.network_members()
-        .exclude(kind=Kind.REGION)
-        .order_by("name_fr")
-        .only(*_LISTED, "region_id")
-    )
-    for member in members:
-        if member.region_id in nodes:
-            nodes[member.region_id].members.append(member)
-    return [nodes[r.pk] for r in regions]
+    sql = _TREE_SQL.format(table=connection.ops.quote_name(Collectivity._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Kind.COMMUNE, Kind.REGION, Kind.PREFECTURE, Kind.PROVINCE])
+        rows = [Listed(*values) for values in cursor.fetchall()]
+    nodes = {row.pk: RegionNode(region=row) for row in rows if row.kind == Kind.REGION}
+    for row in rows:
+        if row.kind == Kind.COMMUNE:
+            if row.region_id in nodes:
+                nodes[row.region_id].members.append(row)
+        elif row.kind != Kind.REGION and row.parent_id in nodes:
+            nodes[row.parent_id].divisions.append(row)
+    return list(nodes.values())
 
 
 def collectivity_get(*, slug: str) -> Collectivity | None:
@@ -68,9 +95,23 @@ def collectivity_get(*, slug: str) -> Collectivity | None:
     )
 
 
-def collectivity_children(*, collectivity: Collectivity) -> list[Collectivity]:
-    """Direct children, each with the count of its own children (at most two queries)."""
-    return list(collectivity.children.annotate(child_count=Count("children")).order_by("name_fr"))
+def collectivity_children(*, collectivity: Collectivity) -> list[Listed]:
+    """Direct children as rows, each with the count of its own children (one query)."""
+    table = connection.ops.quote_name(Collectivity._meta.db_table)
+    sql = _CHILDREN_SQL.format(table=table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [collectivity.pk])
+        return [Listed(*values) for values in cursor.fetchall()]
+
+
+_CHILDREN_SQL = """
+SELECT t.id, t.slug, t.kind, t.name_ar, t.name_fr, t.population, t.is_network_member,
+       t.parent_id, t.region_id,
+       (SELECT COUNT(*) FROM {table} c WHERE c.parent_id = t.id)
+FROM {table} t
+WHERE t.parent_id = %s
+ORDER BY t.name_fr, t.id
+"""
 
 
 def collectivity_list(

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from infitah.lib.pagecache import cached_public_page
 from infitah.territories import selectors
 from infitah.territories.modules import modules_for
-from infitah.territories.presenters import collectivity_links, member_links
+from infitah.territories.presenters import collectivity_links, region_cards
 
 MAX_QUERY_LENGTH = 200
 
@@ -17,17 +17,16 @@ MAX_QUERY_LENGTH = 200
 def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
     results = selectors.collectivity_search(query=query) if query else None
-    tree = [
-        {
-            "region": node.region,
-            "division_count": len(node.divisions),
-            "divisions_html": collectivity_links(node.divisions, count_attr="commune_count"),
-            "members_html": member_links(node.members) if node.members else "",
-        }
-        for node in selectors.region_tree()
-    ]
+    tree = selectors.region_tree()
     return render(
-        request, "territories/home.html", {"tree": tree, "query": query, "results": results}
+        request,
+        "territories/home.html",
+        {
+            "has_regions": bool(tree),
+            "regions_html": region_cards(tree),
+            "query": query,
+            "results": results,
+        },
     )
 
 
@@ -42,7 +41,7 @@ def collectivity_home(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "collectivity": collectivity,
             "children_html": collectivity_links(
-                selectors.collectivity_children(collectivity=collectivity), count_attr="child_count"
+                selectors.collectivity_children(collectivity=collectivity), count_attr="count"
             ),
             "modules": modules_for(collectivity),
         },

@@ -172,3 +172,20 @@ def test_pages_are_translated(collectivity_a) -> None:
     assert "انفتاح" in ar and "الانتقال إلى المحتوى" in ar and "الجهات" in ar
     assert "Aller au contenu" in fr and "Régions" in fr
     assert ">Regions<" not in ar
+
+
+@pytest.mark.django_db
+def test_names_are_escaped_in_lists(region) -> None:
+    Collectivity.objects.create(
+        kind=Kind.PROVINCE,
+        slug="evil",
+        name_ar="<script>x</script>",
+        name_fr='"><b>x</b>',
+        parent=region,
+        region=region,
+        is_network_member=True,
+    )
+    for url in ("/ar/", "/fr/", "/fr/c/souss-massa-test/"):
+        html = _html(Client().get(url))
+        assert "<script>x" not in html and "<b>x</b>" not in html, url
+        assert "&lt;script&gt;" in html or "&quot;&gt;&lt;b&gt;" in html, url
