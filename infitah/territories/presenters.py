@@ -107,7 +107,7 @@ def region_cards(tree: list[RegionNode]) -> SafeString:
             divisions = format_html(
                 "<details><summary>{}</summary><ul>{}</ul></details>",
                 summary,
-                collectivity_links(node.divisions, count_attr="count"),
+                collectivity_links(node.divisions, count_attr="child_count"),
             )
         cards.append(
             format_html(

@@ -26,7 +26,7 @@ class Listed(NamedTuple):
     is_network_member: bool
     parent_id: int | None
     region_id: int | None
-    count: int = 0  # communes of a prefecture or province
+    child_count: int = 0  # communes of a prefecture or province
 
 
 _ROW = (

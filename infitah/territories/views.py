@@ -41,7 +41,7 @@ def collectivity_home(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "collectivity": collectivity,
             "children_html": collectivity_links(
-                selectors.collectivity_children(collectivity=collectivity), count_attr="count"
+                selectors.collectivity_children(collectivity=collectivity), count_attr="child_count"
             ),
             "modules": modules_for(collectivity),
         },
