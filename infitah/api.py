@@ -9,6 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from infitah.deadlines.api import router as calendar_router
+from infitah.ledger.api import router as register_router
+from infitah.publication.api import router as documents_router
+from infitah.search.api import router as search_router
 from infitah.territories.api import router as collectivities_router
 
 api = NinjaAPI(
@@ -33,3 +36,6 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 api.add_router("/collectivities", collectivities_router)
 api.add_router("/calendar", calendar_router)
+api.add_router("/register", register_router)
+api.add_router("/search", search_router)
+api.add_router("", documents_router)  # /c/<slug>/documents, /documents/<id>

@@ -7,6 +7,8 @@ secrets and the embedded SQLite database.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -153,6 +155,8 @@ INSTALLED_APPS = [
     "infitah.ledger",
     "infitah.deadlines",
     "infitah.notifications",
+    "infitah.search",
+    "infitah.publication",
     "infitah.backoffice",
 ]
 
@@ -230,6 +234,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Largest file an editor may upload (documents); the reverse proxy's body limit must match.
+INFITAH_UPLOAD_MAX_BYTES = env_int("INFITAH_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -282,3 +288,26 @@ LOGGING = {
 }
 
 AUTHENTICATION_BACKENDS = ["infitah.accounts.backends.EmailBackend"]
+
+# The publication register (docs/register.md): checkpoints are signed with Ed25519, key
+# INFITAH_REGISTER_SIGNING_KEY (or _FILE) = base64 of the raw 32-byte private key. Outside
+# production, when unset, a development key derived from SECRET_KEY is used: anyone who
+# knows SECRET_KEY (the default one is public) can sign with it. Production refuses it.
+INFITAH_REGISTER_SIGNING_KEY = env_secret("INFITAH_REGISTER_SIGNING_KEY").strip()
+_REGISTER_DEV_KEY = base64.b64encode(
+    hashlib.sha256(b"infitah-register-dev-key\n" + SECRET_KEY.encode()).digest()
+).decode()
+if INFITAH_REGISTER_SIGNING_KEY:
+    try:
+        _register_key = base64.b64decode(INFITAH_REGISTER_SIGNING_KEY, validate=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured("INFITAH_REGISTER_SIGNING_KEY must be base64.") from exc
+    if len(_register_key) != 32:
+        raise ImproperlyConfigured(
+            "INFITAH_REGISTER_SIGNING_KEY must be the base64 of a 32-byte Ed25519 private key."
+        )
+if IS_PRODUCTION and INFITAH_REGISTER_SIGNING_KEY in {"", _REGISTER_DEV_KEY}:
+    raise ImproperlyConfigured(
+        "Production needs a real INFITAH_REGISTER_SIGNING_KEY (base64 of 32 random bytes)."
+    )
+INFITAH_REGISTER_SIGNING_KEY = INFITAH_REGISTER_SIGNING_KEY or _REGISTER_DEV_KEY

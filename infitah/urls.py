@@ -28,6 +28,10 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("infitah.territories.urls")),
     path("calendar/", include("infitah.deadlines.urls")),
+    path("register/", include("infitah.ledger.urls")),
+    path("search/", include("infitah.search.urls")),
+    path("c/<slug:slug>/documents/", include("infitah.publication.urls")),
+    path("staff/<slug:slug>/publication/", include("infitah.publication.staff_urls")),
     path("accounts/", include("infitah.accounts.urls")),
     path("staff/", include("infitah.backoffice.urls")),
     prefix_default_language=True,

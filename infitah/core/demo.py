@@ -16,6 +16,7 @@ from infitah.accounts.backends import DEMO_PASSWORD
 from infitah.accounts.models import NetworkRole, Role, User
 from infitah.accounts.services import membership_grant
 from infitah.lib.pagecache import bump
+from infitah.publication.demo import publication_demo_load
 from infitah.territories.importers import read_path
 from infitah.territories.models import Collectivity, Kind
 from infitah.territories.services import reference_load, territories_import
@@ -137,4 +138,5 @@ def demo_load(*, log: Callable[[str], None] = print, import_dataset: bool = True
         network_role=NetworkRole.NETWORK_ADMIN,
     )
     bump("territories")
+    publication_demo_load(log=log)
     log("demo data ready")

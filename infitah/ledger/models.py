@@ -87,3 +87,116 @@ class Event(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Ledger events are never deleted.")
+
+
+# --- The publication register (docs/register.md) ------------------------------------
+
+
+class RegisterAction(models.TextChoices):
+    PUBLISH = "publish", _("Publication")
+    NEW_VERSION = "new_version", _("New version")
+    WITHDRAW = "withdraw", _("Withdrawal")
+
+
+class RegisterHead(models.Model):
+    """The single row (pk 1) that every append locks: it serialises appends, so that
+    indexes stay gapless, and holds the right edge of the tree so that an append reads
+    no other row.
+
+    `frontier` is the concatenation of the hashes of the perfect subtrees that make up the
+    tree of `tree_size` leaves, largest first (their levels are the bits of tree_size).
+    """
+
+    tree_size = models.PositiveBigIntegerField(_("tree size"), default=0)
+    frontier = models.BinaryField(_("frontier"), default=b"")
+
+    class Meta:
+        verbose_name = _("register head")
+        verbose_name_plural = _("register heads")
+
+    def __str__(self) -> str:
+        return f"register head ({self.tree_size} leaves)"
+
+
+class RegisterEntry(models.Model):
+    """One leaf of the publication register: a document published, versioned or withdrawn.
+
+    `metadata` is exactly the dict whose canonical JSON is hashed into the leaf; it repeats
+    the action, collectivity, document and date, so that these columns are covered too.
+    """
+
+    index = models.PositiveBigIntegerField(_("index"), unique=True)
+    leaf_hash = models.CharField(_("leaf hash"), max_length=64)
+    action = models.CharField(_("action"), max_length=16, choices=RegisterAction.choices)
+    collectivity = models.ForeignKey(
+        "territories.Collectivity",
+        verbose_name=_("collectivity"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    document_type = models.CharField(_("document type"), max_length=100)
+    document_id = models.CharField(_("document id"), max_length=64)
+    file_name = models.CharField(_("file name"), max_length=500)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    metadata = models.JSONField(_("metadata"))
+    published_at = models.DateTimeField(_("published at"))
+
+    class Meta:
+        verbose_name = _("register entry")
+        verbose_name_plural = _("register entries")
+        ordering = ["index"]
+        indexes = [
+            # The verification page looks a file up by its SHA-256.
+            models.Index(fields=["file_sha256"], name="ledger_regentry_sha_idx"),
+            # A document's register history.
+            models.Index(fields=["document_type", "document_id"], name="ledger_regentry_doc_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.index} {self.action} {self.document_type}:{self.document_id}"
+
+    @property
+    def document(self) -> str:
+        return f"{self.document_type}:{self.document_id}"
+
+
+class RegisterNode(models.Model):
+    """The hash of a complete (perfect) subtree: 2**level leaves from leaf index * 2**level.
+
+    Level 0 holds the leaf hashes. Any subtree hash a proof needs is a fold of at most
+    log2(n) of these rows, fetched by their composite primary key in one query.
+    """
+
+    pk = models.CompositePrimaryKey("level", "index")
+    level = models.PositiveSmallIntegerField(_("level"))
+    index = models.PositiveBigIntegerField(_("index"))
+    hash = models.BinaryField(_("hash"))
+
+    class Meta:
+        verbose_name = _("register node")
+        verbose_name_plural = _("register nodes")
+
+    def __str__(self) -> str:
+        return f"node {self.level}/{self.index}"
+
+
+class Checkpoint(models.Model):
+    """A signed tree head: the Ed25519 signature of the register's root at `tree_size`.
+
+    The signed message is `infitah.ledger.signing.checkpoint_message(...)`.
+    """
+
+    tree_size = models.PositiveBigIntegerField(_("tree size"))
+    root_hash = models.CharField(_("root hash"), max_length=64)
+    timestamp = models.DateTimeField(_("timestamp"))
+    signature = models.CharField(_("signature"), max_length=100)
+    public_key = models.CharField(_("public key"), max_length=64)
+
+    class Meta:
+        verbose_name = _("register checkpoint")
+        verbose_name_plural = _("register checkpoints")
+        ordering = ["-timestamp", "-id"]
+        indexes = [models.Index(fields=["-timestamp", "-id"], name="ledger_checkpoint_ts_idx")]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.tree_size} {self.timestamp:%Y-%m-%d %H:%M:%S}"

@@ -36,6 +36,8 @@ PRODUCTION = {
     "INFITAH_PII_KEY": REAL_PII,
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/infitah_deploycheck",
     "ALLOWED_HOSTS": "infitah.example.org",
+    # Test-only Ed25519 key of the publication register (base64 of 32 bytes).
+    "INFITAH_REGISTER_SIGNING_KEY": "dGVzdC1vbmx5LXJlZ2lzdGVyLXNpZ25pbmcta2V5LTA=",
 }
 
 

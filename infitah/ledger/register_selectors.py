@@ -1,0 +1,352 @@
+"""Reads of the publication register: entries, roots, proofs and checkpoints.
+
+The register is network-wide and public (law 31.13 art. 10): its reads take no
+collectivity, and every row is visible to everybody.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
+from django.db.models import QuerySet
+
+from infitah.ledger import merkle, signing
+from infitah.ledger.models import Checkpoint, RegisterEntry, RegisterHead, RegisterNode
+
+# The verification page shows at most this many entries for one file.
+MAX_FILE_MATCHES = 20
+
+
+class RegisterRangeError(ValueError):
+    """An index or tree size outside the register (the API answers 400)."""
+
+
+@dataclass(frozen=True)
+class TreeHead:
+    tree_size: int
+    root_hash: bytes
+
+
+def frontier_decode(*, tree_size: int, frontier: bytes) -> list[tuple[int, bytes]]:
+    """The head row's frontier as (level, hash) pairs, largest subtree first."""
+    levels = merkle.frontier_levels(tree_size)
+    if len(frontier) != merkle.HASH_SIZE * len(levels):
+        raise ValueError("register head frontier does not match its tree size")
+    return [
+        (level, bytes(frontier[i * merkle.HASH_SIZE : (i + 1) * merkle.HASH_SIZE]))
+        for i, level in enumerate(levels)
+    ]
+
+
+def register_head_get() -> TreeHead:
+    """The register's current size and root (SHA-256 of "" when empty)."""
+    head = RegisterHead.objects.filter(pk=1).first()
+    if head is None or head.tree_size == 0:
+        return TreeHead(tree_size=0, root_hash=merkle.EMPTY_ROOT)
+    frontier = frontier_decode(tree_size=head.tree_size, frontier=bytes(head.frontier))
+    return TreeHead(tree_size=head.tree_size, root_hash=merkle.fold_frontier(frontier))
+
+
+def register_subtree_hashes(*, ranges: list[tuple[int, int]]) -> list[bytes]:
+    """MTH of each leaf range, from the stored perfect subtrees, in a single query."""
+    needed = {node for a, b in ranges for node in merkle.perfect_nodes(a, b)}
+    if not needed:
+        return []
+    # One primary-key lookup: WHERE (level, index) IN ((l1, i1), (l2, i2), ...).
+    rows = RegisterNode.objects.filter(pk__in=list(needed)).values_list("level", "index", "hash")
+    nodes = {(level, index): bytes(h) for level, index, h in rows}
+    if len(nodes) != len(needed):
+        raise LookupError("the register is missing stored subtree hashes")
+    return [merkle.subtree_hash(a, b, nodes) for a, b in ranges]
+
+
+def _check_size(tree_size: int) -> None:
+    if tree_size < 1 or tree_size > register_head_get().tree_size:
+        raise RegisterRangeError("tree_size must be between 1 and the register's size")
+
+
+def _proof_hashes(*, ranges: list[tuple[int, int]], tree_size: int) -> list[bytes]:
+    """Hashes of ranges inside [0, tree_size): one query in the normal case.
+
+    No separate size check is needed first: every perfect subtree inside [0, tree_size)
+    is stored once the register has tree_size leaves, and the last leaf's node is missing
+    when it has fewer; only then do we read the head to tell the two cases apart.
+    """
+    if tree_size < 1:
+        raise RegisterRangeError("tree_size must be at least 1")
+    try:
+        return register_subtree_hashes(ranges=ranges)
+    except LookupError:
+        _check_size(tree_size)
+        raise
+
+
+def register_root_get(*, tree_size: int) -> bytes:
+    """The root of the register when it had `tree_size` leaves."""
+    if tree_size == 0:
+        return merkle.EMPTY_ROOT
+    return _proof_hashes(ranges=[(0, tree_size)], tree_size=tree_size)[0]
+
+
+def register_inclusion_proof(*, index: int, tree_size: int) -> list[bytes]:
+    """The audit path of leaf `index` in the register of `tree_size` leaves (RFC 9162)."""
+    if not 0 <= index < tree_size:
+        raise RegisterRangeError("index must be between 0 and tree_size - 1")
+    ranges = merkle.inclusion_ranges(index, tree_size)
+    if not ranges:  # A one-leaf tree: the path is empty, but the leaf must exist.
+        _check_size(tree_size)
+        return []
+    return _proof_hashes(ranges=ranges, tree_size=tree_size)
+
+
+def register_consistency_proof(*, first: int, second: int) -> list[bytes]:
+    """The proof that the register of `first` leaves is a prefix of that of `second`."""
+    if not 1 <= first <= second:
+        raise RegisterRangeError("first must be between 1 and second")
+    if first == second:  # The proof is empty, but the tree must exist.
+        _check_size(second)
+        return []
+    return _proof_hashes(ranges=merkle.consistency_ranges(first, second), tree_size=second)
+
+
+def register_entry_get(*, index: int) -> RegisterEntry | None:
+    return RegisterEntry.objects.select_related("collectivity").filter(index=index).first()
+
+
+def register_entry_list(*, limit: int = 50) -> QuerySet[RegisterEntry]:
+    """The latest entries, newest first."""
+    return RegisterEntry.objects.select_related("collectivity").order_by("-index")[:limit]
+
+
+def checkpoint_latest() -> Checkpoint | None:
+    return Checkpoint.objects.order_by("-timestamp", "-id").first()
+
+
+def checkpoint_message_of(checkpoint: Checkpoint) -> bytes:
+    return signing.checkpoint_message(
+        tree_size=checkpoint.tree_size,
+        root_hash_hex=checkpoint.root_hash,
+        timestamp=checkpoint.timestamp,
+    )
+
+
+def checkpoint_is_valid(checkpoint: Checkpoint) -> bool:
+    """Whether the checkpoint is signed by this server's current key, and validly."""
+    return checkpoint.public_key == signing.public_key_b64() and signing.signature_is_valid(
+        message=checkpoint_message_of(checkpoint),
+        signature_b64=checkpoint.signature,
+        public_key_b64=checkpoint.public_key,
+    )
+
+
+def entry_leaf_hash(entry: RegisterEntry) -> bytes:
+    """The leaf hash recomputed from the entry's file hash and metadata (not the column)."""
+    return merkle.entry_leaf_hash(entry.file_sha256, entry.metadata)
+
+
+@dataclass(frozen=True)
+class EntryCheck:
+    entry: RegisterEntry
+    audit_path: list[bytes]
+    # True: proven in the checkpoint; False: the proof fails; None: not yet checkpointed.
+    is_proven: bool | None
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    sha256: str
+    checkpoint: Checkpoint | None
+    is_checkpoint_valid: bool
+    entries: list[EntryCheck]
+
+
+def register_file_check(*, sha256: str) -> FileCheck:
+    """Where and when a file of this SHA-256 was published, each entry's inclusion proof
+    checked against the latest signed checkpoint (whose signature is checked too)."""
+    sha256 = sha256.lower()
+    checkpoint = checkpoint_latest()
+    is_valid = checkpoint is not None and checkpoint_is_valid(checkpoint)
+    entries = list(
+        RegisterEntry.objects.select_related("collectivity")
+        .filter(file_sha256=sha256)
+        .order_by("index")[:MAX_FILE_MATCHES]
+    )
+    checks = []
+    for entry in entries:
+        if checkpoint is None or entry.index >= checkpoint.tree_size:
+            checks.append(EntryCheck(entry=entry, audit_path=[], is_proven=None))
+            continue
+        if not is_valid:
+            # A checkpoint that fails its signature proves nothing: do not even use its size.
+            checks.append(EntryCheck(entry=entry, audit_path=[], is_proven=False))
+            continue
+        path = register_inclusion_proof(index=entry.index, tree_size=checkpoint.tree_size)
+        proven = merkle.verify_inclusion(
+            entry_leaf_hash(entry),
+            entry.index,
+            checkpoint.tree_size,
+            path,
+            bytes.fromhex(checkpoint.root_hash),
+        )
+        checks.append(EntryCheck(entry=entry, audit_path=path, is_proven=proven))
+    return FileCheck(
+        sha256=sha256, checkpoint=checkpoint, is_checkpoint_valid=is_valid, entries=checks
+    )
+
+
+# --- Full audit (manage.py verify_register) ------------------------------------------
+
+FILE_CHUNK = 1024 * 1024
+
+
+def file_sha256(name: str) -> str:
+    """The SHA-256 (hex) of a stored file, read in chunks."""
+    digest = hashlib.sha256()
+    with default_storage.open(name, "rb") as f:
+        for chunk in iter(lambda: f.read(FILE_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class AuditReport:
+    entries: int = 0
+    nodes: int = 0
+    checkpoints: int = 0
+    files: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _entry_problems(entry: RegisterEntry, *, check_files: bool) -> list[str]:
+    problems = []
+    i = entry.index
+    if check_files:
+        try:
+            actual = file_sha256(entry.file_name)
+        except (OSError, SuspiciousFileOperation) as exc:
+            problems.append(f"entry {i}: cannot read file {entry.file_name!r}: {exc}")
+        else:
+            if actual != entry.file_sha256:
+                problems.append(
+                    f"entry {i}: changed file {entry.file_name!r} "
+                    f"(SHA-256 {actual}, registered {entry.file_sha256})"
+                )
+    meta = entry.metadata if isinstance(entry.metadata, dict) else {}
+    expected = {
+        "action": entry.action,
+        "collectivity": entry.collectivity.slug,
+        "document": entry.document,
+        "published_at": signing.format_timestamp(entry.published_at),
+    }
+    for key, value in expected.items():
+        if meta.get(key) != value:
+            problems.append(
+                f"entry {i}: column {key} ({value!r}) differs from the hashed metadata "
+                f"({meta.get(key)!r})"
+            )
+    return problems
+
+
+def register_audit(*, check_files: bool = True) -> AuditReport:
+    """Recompute the whole register from its entries (and stored files) and compare:
+    every leaf, every stored subtree node, the root at every checkpoint, every checkpoint
+    signature, the head row; report each difference in words."""
+    report = AuditReport()
+    problems = report.problems
+    checkpoints = list(Checkpoint.objects.order_by("tree_size", "id"))
+    wanted_sizes = {c.tree_size for c in checkpoints}
+    roots: dict[int, bytes] = {}
+    leaves: list[bytes] = []
+    frontier: list[tuple[int, bytes]] = []
+    entries = RegisterEntry.objects.select_related("collectivity").order_by("index")
+    for entry in entries.iterator(chunk_size=2000):
+        report.entries += 1
+        if entry.index != len(leaves):
+            if entry.index > len(leaves):
+                problems.append(f"gap in indexes: no entry {len(leaves)} to {entry.index - 1}")
+            else:
+                problems.append(f"entry {entry.index}: duplicate or out of order")
+                continue
+            while len(leaves) < entry.index:  # Unknowable leaves: nodes above will differ.
+                leaves.append(bytes(merkle.HASH_SIZE))
+                merkle.append_leaf(frontier, leaves[-1])
+        problems.extend(_entry_problems(entry, check_files=check_files))
+        report.files += int(check_files)
+        try:
+            leaf = merkle.entry_leaf_hash(entry.file_sha256, entry.metadata)
+        except ValueError:
+            problems.append(f"entry {entry.index}: malformed file SHA-256 {entry.file_sha256!r}")
+            leaf = bytes(merkle.HASH_SIZE)
+        if leaf.hex() != entry.leaf_hash:
+            problems.append(
+                f"entry {entry.index}: changed metadata or leaf hash "
+                f"(recomputed {leaf.hex()}, stored {entry.leaf_hash})"
+            )
+        leaves.append(leaf)
+        merkle.append_leaf(frontier, leaf)
+        if len(leaves) in wanted_sizes:
+            roots[len(leaves)] = merkle.fold_frontier(frontier)
+
+    # Stored nodes, level by level, against the nodes recomputed from the leaves.
+    level, computed = 0, leaves
+    max_level = RegisterNode.objects.order_by("-level").values_list("level", flat=True).first()
+    while computed or (max_level is not None and level <= max_level):
+        seen = 0
+        stored = RegisterNode.objects.filter(level=level).order_by("index")
+        for index, h in stored.values_list("index", "hash").iterator(chunk_size=5000):
+            report.nodes += 1
+            if index >= len(computed):
+                problems.append(f"node {level}/{index}: beyond the tree (unexpected node)")
+                continue
+            seen += 1
+            if bytes(h) != computed[index]:
+                problems.append(
+                    f"node {level}/{index}: changed node hash "
+                    f"(stored {bytes(h).hex()}, recomputed {computed[index].hex()})"
+                )
+        if seen != len(computed):
+            problems.append(
+                f"level {level}: {len(computed) - seen} missing node(s) of {len(computed)}"
+            )
+        computed = [
+            merkle.node_hash(computed[j], computed[j + 1]) for j in range(0, len(computed) - 1, 2)
+        ]
+        level += 1
+
+    for cp in checkpoints:
+        report.checkpoints += 1
+        label = f"checkpoint {cp.pk} (tree size {cp.tree_size}, {cp.timestamp:%Y-%m-%d %H:%M:%S})"
+        if cp.public_key != signing.public_key_b64():
+            problems.append(f"{label}: signed by another key than this server's ({cp.public_key})")
+        if not signing.signature_is_valid(
+            message=checkpoint_message_of(cp),
+            signature_b64=cp.signature,
+            public_key_b64=cp.public_key,
+        ):
+            problems.append(f"{label}: bad signature")
+        if cp.tree_size not in roots:
+            problems.append(f"{label}: the register has no tree of this size")
+        elif roots[cp.tree_size].hex() != cp.root_hash:
+            problems.append(
+                f"{label}: root differs (signed {cp.root_hash}, "
+                f"recomputed {roots[cp.tree_size].hex()})"
+            )
+
+    head = RegisterHead.objects.filter(pk=1).first()
+    head_size = head.tree_size if head else 0
+    if head_size != len(leaves):
+        problems.append(f"head: tree size {head_size}, but {len(leaves)} leaves")
+    elif head is not None:
+        try:
+            head_root = merkle.fold_frontier(
+                frontier_decode(tree_size=head_size, frontier=bytes(head.frontier))
+            )
+        except ValueError:
+            problems.append("head: malformed frontier")
+        else:
+            if head_root != merkle.fold_frontier(frontier):
+                problems.append("head: frontier does not give the recomputed root")
+    return report

@@ -1,0 +1,80 @@
+"""The publication register's public pages: what it is, and checking a file against it."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from infitah.ledger import register_selectors as selectors
+from infitah.ledger import signing
+from infitah.ledger.forms import (
+    VERIFY_MAX_BYTES,
+    HashingUploadHandler,
+    VerifyForm,
+    too_large_message,
+)
+
+# A request body a little larger than the largest accepted file (multipart overhead).
+MAX_BODY = VERIFY_MAX_BYTES + 64 * 1024
+
+
+def _checkpoint_context() -> dict[str, object]:
+    checkpoint = selectors.checkpoint_latest()
+    return {
+        "checkpoint": checkpoint,
+        "checkpoint_timestamp": signing.format_timestamp(checkpoint.timestamp)
+        if checkpoint
+        else "",
+        "is_checkpoint_valid": checkpoint is not None and selectors.checkpoint_is_valid(checkpoint),
+        "public_key": signing.public_key_b64(),
+        "algorithm": signing.ALGORITHM,
+    }
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """What the register is, its latest signed checkpoint, its key and its last entries."""
+    return render(
+        request,
+        "register/index.html",
+        {**_checkpoint_context(), "entries": selectors.register_entry_list(limit=50)},
+    )
+
+
+def _render_verify(request: HttpRequest, form: VerifyForm, error: str = "") -> HttpResponse:
+    result = None
+    if not error and form.is_bound and form.is_valid():
+        result = selectors.register_file_check(sha256=form.cleaned_data["sha256"])
+    context = {**_checkpoint_context(), "form": form, "result": result, "error": error}
+    return render(request, "register/verify.html", context)
+
+
+@csrf_protect
+def _verify_post(request: HttpRequest) -> HttpResponse:
+    handler = HashingUploadHandler(request)
+    # Set before anything reads request.POST: the file is hashed as it arrives, not kept.
+    request.upload_handlers = [handler]
+    form = VerifyForm(request.POST, request.FILES)
+    if handler.is_too_large:
+        return _render_verify(request, VerifyForm(), too_large_message())
+    return _render_verify(request, form)
+
+
+# CSRF is checked by `_verify_post`, after the upload handlers are replaced (Django's
+# documented pattern: the CSRF middleware would otherwise read the body first).
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Check a file (hashed in chunks, at most VERIFY_MAX_BYTES) or a SHA-256 against the
+    register. GET ?sha256=... works too, so that a result can be linked to."""
+    if request.method == "POST":
+        try:
+            too_large = int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY
+        except ValueError:
+            too_large = True
+        if too_large:  # Refused without reading the body.
+            return _render_verify(request, VerifyForm(), too_large_message())
+        return _verify_post(request)
+    form = VerifyForm(request.GET) if "sha256" in request.GET else VerifyForm()
+    return _render_verify(request, form)
