@@ -7,8 +7,12 @@ What it does (docs/benchmarks.md, "## Register"):
 1. drops and creates the PostgreSQL database `infitah_bench_register` on 127.0.0.1:5432
    (user postgres) and migrates it;
 2. appends `--appends` leaves one by one with `register_append` (one transaction each,
-   as the publication app does; the after-commit checkpoint hook runs as in production),
-   then as many again with `register_append_many` in batches of `--batch`;
+   as the publication app does; the after-commit checkpoint hook runs as in production);
+   a quarter as many inside one enclosing transaction; a bare one-row INSERT + COMMIT
+   (the ceiling); `--appends` leaves from `--workers` processes at once (own connections);
+   then `--appends` with `register_append_many` in batches of `--batch`; then checks the
+   whole tree: indexes 0..n-1 without gaps, every leaf re-hashed from its stored
+   metadata, every stored node and the head's frontier equal to those recomputed;
 3. grows the register to `--leaves` leaves in bulk: the leaves and every perfect-subtree
    node are computed in Python with the same functions as the service
    (`merkle.entry_leaf_hash`, `merkle.append_leaf` from the head row's frontier), and
@@ -55,6 +59,13 @@ def main() -> None:
     parser.add_argument("--db", default="infitah_bench_register")
     parser.add_argument("--appends", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=1_000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="an earlier register_services.py (e.g. from `git show`): its register_append "
+        "is timed against the current one, in alternating blocks of 500, on --appends/4 each",
+    )
     parser.add_argument("--leaves", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=1_000)
     parser.add_argument("--append-docs", action="store_true")
@@ -76,11 +87,11 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection, connections, transaction
     from django.utils import timezone
 
     from infitah.ledger import merkle
-    from infitah.ledger.models import RegisterEntry, RegisterHead
+    from infitah.ledger.models import RegisterEntry, RegisterHead, RegisterNode
     from infitah.ledger.register_selectors import (
         frontier_decode,
         register_consistency_proof,
@@ -134,6 +145,50 @@ def main() -> None:
     results["single_per_s"] = single
     print(f"register_append: {args.appends} leaves, {single:,.0f} leaves/s", flush=True)
 
+    # 1a. Before/after on the same machine at the same time: alternating blocks.
+    baseline_rates: tuple[float, float] | None = None
+    if args.baseline is not None:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("register_baseline", args.baseline)
+        assert spec is not None and spec.loader is not None
+        old_module = importlib.util.module_from_spec(spec)
+        sys.modules["register_baseline"] = old_module  # dataclasses look themselves up
+        spec.loader.exec_module(old_module)
+        spent = {"baseline": 0.0, "current": 0.0}
+        done = {"baseline": 0, "current": 0}
+        n = 10 * args.appends
+        for _block in range(max(1, args.appends // 4 // 500)):
+            for label, append in (
+                ("baseline", old_module.register_append),
+                ("current", register_append),
+            ):
+                t0 = time.perf_counter()
+                for _ in range(500):
+                    it = item(n)
+                    n += 1
+                    append(
+                        action=it.action,
+                        collectivity=it.collectivity,
+                        document_type=it.document_type,
+                        document_id=it.document_id,
+                        file_name=it.file_name,
+                        file_sha256=it.file_sha256,
+                        metadata=it.metadata,
+                        published_at=it.published_at,
+                    )
+                spent[label] += time.perf_counter() - t0
+                done[label] += 500
+        baseline_rates = (
+            done["baseline"] / spent["baseline"],
+            done["current"] / spent["current"],
+        )
+        print(
+            f"alternating blocks: baseline {baseline_rates[0]:,.0f} leaves/s, "
+            f"current {baseline_rates[1]:,.0f} leaves/s ({done['current']:,} each)",
+            flush=True,
+        )
+
     # 1b. The same path inside one enclosing transaction: its cost without the commit.
     t0 = time.perf_counter()
     with transaction.atomic():
@@ -160,6 +215,55 @@ def main() -> None:
             cursor.execute("INSERT INTO bench_commit VALUES (%s)", [i])
     commits = 1000 / (time.perf_counter() - t0)
     print(f"bare INSERT + COMMIT: {commits:,.0f} /s", flush=True)
+    # The same without BEGIN/COMMIT (autocommit): one round trip, as a cached append.
+    t0 = time.perf_counter()
+    for i in range(1000):
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_commit VALUES (%s)", [i])
+    autocommits = 1000 / (time.perf_counter() - t0)
+    print(f"bare INSERT in autocommit: {autocommits:,.0f} /s", flush=True)
+
+    # 1c. Several processes appending at once, each with its own connection.
+    def append_range(start: int, stop: int) -> None:
+        for i in range(start, stop):
+            it = item(i)
+            register_append(
+                action=it.action,
+                collectivity=it.collectivity,
+                document_type=it.document_type,
+                document_id=it.document_id,
+                file_name=it.file_name,
+                file_sha256=it.file_sha256,
+                metadata=it.metadata,
+                published_at=it.published_at,
+            )
+
+    connections.close_all()  # the children must not share the parent's socket
+    share = args.appends // args.workers
+    first = 4 * args.appends
+    children = []
+    t0 = time.perf_counter()
+    for w in range(args.workers):
+        pid = os.fork()
+        if pid == 0:  # child
+            code = 0
+            try:
+                append_range(first + w * share, first + (w + 1) * share)
+            except BaseException as exc:  # reported through the exit status
+                print(f"worker {w}: {exc!r}", file=sys.stderr, flush=True)
+                code = 1
+            finally:
+                connections.close_all()
+                os._exit(code)
+        children.append(pid)
+    failed = sum(os.waitpid(pid, 0)[1] != 0 for pid in children)
+    concurrent = args.workers * share / (time.perf_counter() - t0)
+    assert not failed, f"{failed} worker(s) failed"
+    results["concurrent_per_s"] = concurrent
+    print(
+        f"register_append from {args.workers} processes: {concurrent:,.0f} leaves/s",
+        flush=True,
+    )
 
     # 2. Batches.
     t0 = time.perf_counter()
@@ -169,6 +273,35 @@ def main() -> None:
     batch = args.appends / (time.perf_counter() - t0)
     results["batch_per_s"] = batch
     print(f"register_append_many ({args.batch}): {batch:,.0f} leaves/s", flush=True)
+
+    # 2b. The whole tree so far, recomputed from the stored entries.
+    t0 = time.perf_counter()
+    rows = RegisterEntry.objects.order_by("index").values_list(
+        "index", "leaf_hash", "file_sha256", "metadata"
+    )
+    check_frontier: list[tuple[int, bytes]] = []
+    expected_nodes: dict[tuple[int, int], bytes] = {}
+    count = 0
+    for count, (index, leaf_hex, sha, metadata) in enumerate(rows.iterator(), start=1):
+        assert index == count - 1, f"gap or duplicate at index {count - 1}"
+        leaf = merkle.entry_leaf_hash(sha, metadata)
+        assert leaf.hex() == leaf_hex, f"leaf {index} does not hash to its stored value"
+        for level, h in merkle.append_leaf(check_frontier, leaf):
+            expected_nodes[(level, (count >> level) - 1)] = h
+    stored_nodes = {
+        (level, index): bytes(h)
+        for level, index, h in RegisterNode.objects.values_list("level", "index", "hash")
+    }
+    assert stored_nodes == expected_nodes, "stored nodes differ from the recomputed ones"
+    head = RegisterHead.objects.get(pk=1)
+    assert head.tree_size == count
+    assert bytes(head.frontier) == b"".join(h for _, h in check_frontier)
+    checked = count
+    print(
+        f"tree check: {count:,} leaves, {len(stored_nodes):,} nodes OK "
+        f"({time.perf_counter() - t0:.1f} s)",
+        flush=True,
+    )
 
     # 3. Bulk growth to --leaves with COPY, same hashing functions as the service.
     t0 = time.perf_counter()
@@ -265,20 +398,33 @@ def main() -> None:
 
     load_end = " ".join(f"{x:.1f}" for x in os.getloadavg())
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    baseline_line = ""
+    baseline_arg = f" --baseline {args.baseline}" if args.baseline else ""
+    if baseline_rates is not None:
+        baseline_line = (
+            f"| same, alternating blocks of 500: `{args.baseline.name}` (before) "
+            f"| {baseline_rates[0]:,.0f} | |\n"
+            f"| same, alternating blocks of 500: current (after) | {baseline_rates[1]:,.0f} | |\n"
+        )
     report = f"""
 ### Run of {stamp}
 
 `.venv/bin/python bench/register.py --appends {args.appends} --batch {args.batch} \
---leaves {args.leaves} --samples {args.samples}` — {platform.machine()}, {os.cpu_count()} CPUs, \
+--workers {args.workers}{baseline_arg} --leaves {args.leaves} --samples {args.samples}` — {platform.machine()}, {os.cpu_count()} CPUs, \
 Python {platform.python_version()}, PostgreSQL {pg_version} on loopback (default settings, \
 `synchronous_commit=on`); load average at start {load_start}, at end {load_end}.
 
 | Append path | leaves/s | goal |
 |---|---:|---|
 | `register_append`, one transaction per leaf ({args.appends:,} leaves) | {single:,.0f} | ≥ 1,000 |
-| `register_append` × {args.appends // 4:,} inside one enclosing transaction | {in_tx:,.0f} | |
+{baseline_line}| `register_append` × {args.appends // 4:,} inside one enclosing transaction | {in_tx:,.0f} | |
 | (ceiling) bare one-row `INSERT` + `COMMIT`, same connection | {commits:,.0f} | |
+| (ceiling) the same `INSERT` in autocommit (one round trip, no BEGIN/COMMIT) \
+| {autocommits:,.0f} | |
+| `register_append` from {args.workers} processes at once ({args.workers * share:,} leaves) | {concurrent:,.0f} | |
 | `register_append_many`, batches of {args.batch:,} ({args.appends:,} leaves) | {batch:,.0f} | |
+
+Tree check after these appends: {checked:,} leaves, indexes 0..{checked - 1:,} without gaps, every leaf re-hashed from its stored metadata, every stored node and the head's frontier equal to those recomputed: OK.
 
 Bulk growth to {n:,} leaves (COPY of entries and {node_count:,} nodes computed in Python): \
 {build:.0f} s; table sizes: entries {entry_size}, nodes {node_size}.

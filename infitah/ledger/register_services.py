@@ -7,14 +7,16 @@ versions or withdraws a document; `manage.py tick` calls
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from infitah.ledger import merkle, signing
@@ -113,8 +115,12 @@ def _lock_head() -> RegisterHead:
     return head
 
 
-def _append_locked(items: Sequence[RegisterItem]) -> list[RegisterEntry]:
-    prepared = [(item, register_metadata(item)) for item in items]
+def _append_locked(
+    prepared: Sequence[tuple[RegisterItem, dict[str, Any]]],
+) -> list[RegisterEntry]:
+    """The safe path (SQLite, and PostgreSQL when another writer went first): lock the
+    head row, read its frontier, write the entries, the nodes and the new head."""
+    _head_cache_clear()
     head = _lock_head()
     size = head.tree_size
     frontier = frontier_decode(tree_size=size, frontier=bytes(head.frontier))
@@ -142,14 +148,179 @@ def _append_locked(items: Sequence[RegisterItem]) -> list[RegisterEntry]:
             nodes.append(RegisterNode(level=level, index=(size >> level) - 1, hash=h))
     RegisterEntry.objects.bulk_create(entries)
     RegisterNode.objects.bulk_create(nodes)
-    RegisterHead.objects.filter(pk=1).update(
-        tree_size=size, frontier=b"".join(h for _, h in frontier)
-    )
+    new_frontier = b"".join(h for _, h in frontier)
+    RegisterHead.objects.filter(pk=1).update(tree_size=size, frontier=new_frontier)
+    _head_cache_set_on_commit(size, new_frontier)
     transaction.on_commit(_checkpoint_after_append)
     return entries
 
 
-@transaction.atomic
+# --- The optimistic single-statement append (PostgreSQL) -------------------------------
+#
+# The head row as this process last saw it *committed*: (tree_size, frontier). It is
+# cleared when an append starts and set again only in `transaction.on_commit`, so it
+# never holds a state that was rolled back. The append's UPDATE checks both the size and
+# the frontier, so even a stale or foreign value can only make the statement match no
+# row (then we take the locked path), never write a wrong tree.
+_head_cache: tuple[int, bytes] | None = None
+
+
+def _head_cache_clear() -> None:
+    global _head_cache
+    _head_cache = None
+
+
+def _head_cache_set_on_commit(tree_size: int, frontier: bytes) -> None:
+    def remember() -> None:
+        global _head_cache
+        _head_cache = (tree_size, frontier)
+
+    transaction.on_commit(remember)
+
+
+def _head_read() -> tuple[int, bytes] | None:
+    """The head row without a lock (None when the row is missing)."""
+    row = RegisterHead.objects.filter(pk=1).values_list("tree_size", "frontier").first()
+    return None if row is None else (row[0], bytes(row[1]))
+
+
+def _q(model: type[Any], field: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(field).column)
+
+
+_ENTRY_COLUMNS = (
+    ("index", "bigint"),
+    ("leaf_hash", "text"),
+    ("action", "text"),
+    ("collectivity", "bigint"),
+    ("document_type", "text"),
+    ("document_id", "text"),
+    ("file_name", "text"),
+    ("file_sha256", "text"),
+    ("metadata", "jsonb"),
+    ("published_at", "timestamptz"),
+)
+_append_sql_by_nodes: dict[int, str] = {}
+
+
+def _append_sql(node_count: int) -> str:
+    """One data-modifying statement: move the head from the expected state to the new
+    one, and insert the entry and its nodes only if that UPDATE matched (`FROM h`).
+
+    Under READ COMMITTED, when another writer holds the head row, the UPDATE waits for it
+    and then re-checks its WHERE against the committed row: it matches nothing, so
+    nothing is inserted and no row comes back."""
+    cached = _append_sql_by_nodes.get(node_count)
+    if cached is not None:
+        return cached
+    qn = connection.ops.quote_name
+    head, entry, node = RegisterHead._meta, RegisterEntry._meta, RegisterNode._meta
+    entry_columns = ", ".join(_q(RegisterEntry, name) for name, _ in _ENTRY_COLUMNS)
+    entry_values = ", ".join(f"%s::{sql_type}" for _, sql_type in _ENTRY_COLUMNS)
+    node_values = ", ".join(["(%s::smallint, %s::bigint, %s::bytea)"] * node_count)
+    size_col, frontier_col = _q(RegisterHead, "tree_size"), _q(RegisterHead, "frontier")
+    head_table, entry_table, node_table = (
+        qn(head.db_table),
+        qn(entry.db_table),
+        qn(node.db_table),
+    )
+    node_columns = ", ".join(_q(RegisterNode, name) for name in ("level", "index", "hash"))
+    sql = f"""
+        WITH h AS (
+            UPDATE {head_table} SET {size_col} = %s::bigint, {frontier_col} = %s::bytea
+            WHERE {_q(RegisterHead, "id")} = 1
+                AND {size_col} = %s::bigint AND {frontier_col} = %s::bytea
+            RETURNING 1
+        ), e AS (
+            INSERT INTO {entry_table} ({entry_columns})
+            SELECT {entry_values} FROM h
+            RETURNING {_q(RegisterEntry, "id")}
+        ), n AS (
+            INSERT INTO {node_table} ({node_columns})
+            SELECT v.level, v.idx, v.hash FROM (VALUES {node_values}) AS v(level, idx, hash), h
+        )
+        SELECT * FROM e
+    """  # noqa: S608 -- only quoted names from the models' _meta; values are parameters.
+    _append_sql_by_nodes[node_count] = sql
+    return sql
+
+
+# Per database connection, the node counts whose statement it has prepared (a prepared
+# statement belongs to the session: a rollback does not undo PREPARE).
+_prepared: weakref.WeakKeyDictionary[Any, set[int]] = weakref.WeakKeyDictionary()
+
+
+def _execute_append(cursor: Any, node_count: int, params: list[Any]) -> Any:
+    """Run the append statement for `node_count` nodes; its row, or None if it missed.
+
+    The statement is prepared once per connection and node count (planning it took about
+    a quarter of its time); `EXECUTE` goes through Django's cursor like any query."""
+    done = _prepared.setdefault(connection.connection, set())
+    name = f"infitah_register_append_{node_count}"
+    if node_count not in done:
+        parts = _append_sql(node_count).split("%s")
+        numbered = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], 1))
+        cursor.execute(f"PREPARE {name} AS {numbered}")
+        done.add(node_count)
+    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
+    return cursor.fetchone()
+
+
+def _append_statement(
+    item: RegisterItem, metadata: dict[str, Any], state: tuple[int, bytes]
+) -> RegisterEntry | None:
+    """Append with one statement (PostgreSQL), if the head is still `state`.
+
+    None when it is not (another writer appended first): nothing was written."""
+    old_size, old_frontier = state
+    frontier = frontier_decode(tree_size=old_size, frontier=old_frontier)
+    leaf = merkle.entry_leaf_hash(item.file_sha256, metadata)
+    size = old_size + 1
+    completed = merkle.append_leaf(frontier, leaf)
+    new_frontier = b"".join(h for _, h in frontier)
+    published_at = item.published_at.replace(microsecond=0)
+    params: list[Any] = [
+        size,
+        new_frontier,
+        old_size,
+        old_frontier,
+        old_size,
+        leaf.hex(),
+        item.action,
+        item.collectivity.pk,
+        item.document_type,
+        item.document_id,
+        item.file_name,
+        item.file_sha256,
+        merkle.canonical_json(metadata).decode("utf-8"),
+        published_at,
+    ]
+    for level, h in completed:
+        params += [level, (size >> level) - 1, h]
+    with connection.cursor() as cursor:
+        row = _execute_append(cursor, len(completed), params)
+    if row is None:
+        return None
+    _head_cache_set_on_commit(size, new_frontier)
+    transaction.on_commit(_checkpoint_after_append)
+    entry = RegisterEntry(
+        id=row[0],
+        index=old_size,
+        leaf_hash=leaf.hex(),
+        action=item.action,
+        collectivity=item.collectivity,
+        document_type=item.document_type,
+        document_id=item.document_id,
+        file_name=item.file_name,
+        file_sha256=item.file_sha256,
+        metadata=metadata,
+        published_at=published_at,
+    )
+    entry._state.adding = False
+    entry._state.db = connection.alias
+    return entry
+
+
 def register_append(
     *,
     action: str,
@@ -169,6 +340,10 @@ def register_append(
     `published_at` is aware (it is kept to the second). Raises ValueError otherwise.
     Call it inside the transaction that publishes, so both commit or roll back together.
     Side effect: after commit, `checkpoint_maybe_sign()` (at most once a minute).
+
+    On PostgreSQL one statement does the append when the head is as this process last
+    saw it committed (outside a transaction, that statement is its own transaction);
+    otherwise, and on SQLite, the head row is locked first (docs/register.md).
     """
     item = RegisterItem(
         action=action,
@@ -180,7 +355,30 @@ def register_append(
         metadata=metadata,
         published_at=published_at,
     )
-    return _append_locked([item])[0]
+    metadata = register_metadata(item)
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            return _append_locked([(item, metadata)])[0]
+    # Optimistic: from the head as this process last saw it committed (else as read now,
+    # without a lock), one statement that appends only if the head is still that.
+    state = _head_cache
+    _head_cache_clear()
+    # Inside the caller's transaction, a savepoint as before (an error undoes only this);
+    # outside one, no BEGIN/COMMIT: the single statement is its own transaction.
+    with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+        if state is None:
+            state = _head_read()
+        entry = None if state is None else _append_statement(item, metadata, state)
+    if entry is not None:
+        return entry
+    # Another writer appended first (or the head row is missing): lock the head, then the
+    # same statement, which cannot miss now.
+    with transaction.atomic():
+        head = _lock_head()
+        entry = _append_statement(item, metadata, (head.tree_size, bytes(head.frontier)))
+        if entry is None:  # pragma: no cover - the head row is locked by us
+            raise RuntimeError("register head changed while locked")
+        return entry
 
 
 @transaction.atomic
@@ -191,7 +389,7 @@ def register_append_many(*, items: Sequence[RegisterItem]) -> list[RegisterEntry
     """
     if not items:
         return []
-    return _append_locked(items)
+    return _append_locked([(item, register_metadata(item)) for item in items])
 
 
 def _sign(*, tree_size: int, root: bytes, now: dt.datetime) -> Checkpoint:
