@@ -131,14 +131,85 @@ def test_count_is_capped_beyond_the_candidate_cap(index, monkeypatch) -> None:
     assert (page.count, page.count_is_capped, len(page.items)) == (5, True, 5)
 
 
-def test_a_results_page_costs_two_queries(index, collectivity_a, collectivity_b) -> None:
+def test_a_results_page_costs_a_constant_number_of_queries(
+    index, collectivity_a, collectivity_b
+) -> None:
     for i in range(30):
         index(f"doc {i}", "ميزانية", collectivity=collectivity_a if i % 2 else collectivity_b)
     with CaptureQueriesContext(connection) as ctx:
         page = search(query="ميزانية", page_size=20)
         [hit.collectivity_name for hit in page.items]
     assert len(page.items) == 20
-    assert len(ctx.captured_queries) == 2
+    # SQLite: candidates, page. PostgreSQL: EXPLAIN, SET LOCAL, candidates, page, and,
+    # inside a caller's transaction (as here), the setting restored.
+    assert len(ctx.captured_queries) == (2 if connection.vendor == "sqlite" else 5)
+
+
+@pytest.mark.parametrize(
+    ("matches", "in_scope", "bitmap"),
+    [
+        (967_000, 1_000_000, False),  # most frequent word: the walk stops after ~1,000 rows
+        (100_000, 1_000_000, False),  # 10 %: the walk reads ~10,000 rows
+        (40_000, 1_000_000, True),  # 4 %: the walk would read ~25,000 rows
+        (11_000, 1_000_000, True),  # 1 %: the walk would read ~90,000 rows
+        (5_500, 55_000, True),  # 10 % of a region: 10,000 rows walked
+        (54_000, 55_000, False),  # the most frequent word in a region
+        (1, 1_000_000, True),  # rare or absent word
+        (0, 0, False),  # empty scope
+    ],
+)
+def test_the_candidate_scan_is_chosen_from_the_estimates(matches, in_scope, bitmap) -> None:
+    assert selectors.use_bitmap(matches, in_scope) is bitmap
+
+
+def test_the_id_window_holds_twice_the_candidates_and_is_used_when_it_pays() -> None:
+    assert selectors.window_floor(20_020, 1, 1_000_000) == 900_000
+    assert selectors.window_floor(1_500, 1, 1_000_000) is None  # the whole table
+    # The planner's floor for a word outside its statistics: the window (412,000 ids)
+    # would cost more than the ~2,900 rows it saves.
+    assert selectors.window_floor(4_856, 1, 1_000_000) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans only")
+@pytest.mark.parametrize(
+    ("matches", "queries"),
+    # (no EXPLAIN here) the window holds enough (the newest 8 ids); it holds 1 id: 1 more
+    [(15.0, 4), (1e9, 5)],
+)
+def test_the_bitmap_falls_back_when_its_id_window_holds_too_few(
+    index, monkeypatch, matches, queries
+) -> None:
+    monkeypatch.setattr(selectors, "CANDIDATE_CAP", 2)
+    monkeypatch.setattr(selectors, "_estimates", lambda *args: (matches, 1e12))
+    monkeypatch.setattr(selectors, "use_bitmap", lambda matches, in_scope: True)
+    entries = [index(f"doc {i}", "ميزانية" if i % 2 else "other") for i in range(20)]
+    with CaptureQueriesContext(connection) as ctx:
+        page = search(query="ميزانية")
+    assert len(ctx.captured_queries) == queries
+    assert (page.count, page.count_is_capped) == (2, True)
+    newest = {e.object_id for e in entries if e.title in {"doc 17", "doc 19"}}
+    assert {hit.id for hit in page.items} == newest
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans only")
+@pytest.mark.parametrize("bitmap", [True, False])
+def test_both_candidate_scans_give_the_same_newest_candidates(
+    index, collectivity_b, monkeypatch, bitmap
+) -> None:
+    monkeypatch.setattr(selectors, "CANDIDATE_CAP", 5)
+    monkeypatch.setattr(selectors, "use_bitmap", lambda matches, in_scope: bitmap)
+    entries = [index(f"doc {i}", "ميزانية " * (1 + i % 3)) for i in range(9)]
+    index("other", "ميزانية", collectivity=collectivity_b)
+    settings_sql = "SELECT current_setting('work_mem'), current_setting('enable_bitmapscan')"
+    with connection.cursor() as cursor:
+        cursor.execute(settings_sql)
+        before = cursor.fetchone()
+    page = search(query="ميزانية", collectivity=entries[0].collectivity, include_children=False)
+    assert (page.count, page.count_is_capped) == (5, True)
+    assert {hit.id for hit in page.items} == {e.object_id for e in entries[-5:]}
+    with connection.cursor() as cursor:  # the planner settings did not leak
+        cursor.execute(settings_sql)
+        assert cursor.fetchone() == before
 
 
 def test_empty_query_costs_no_query(db) -> None:
