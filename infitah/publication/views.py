@@ -159,6 +159,19 @@ def staff_document_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _described(data: dict[str, Any]) -> dict[str, Any]:
+    """The description fields a publication and a new version share, from a valid form."""
+    return {
+        "title_ar": data.get("title_ar") or "",
+        "title_fr": data.get("title_fr") or "",
+        "date": data["date"],
+        "period_start": data.get("period_start"),
+        "period_end": data.get("period_end"),
+        "language": data["language"],
+        "is_complete": bool(data.get("is_complete")),
+    }
+
+
 @staff_view(Perm.PUBLICATION_EDIT)
 def staff_document_new(request: HttpRequest) -> HttpResponse:
     collectivity: Collectivity = request.collectivity  # type: ignore[attr-defined]
@@ -171,13 +184,7 @@ def staff_document_new(request: HttpRequest) -> HttpResponse:
                 collectivity=collectivity,
                 actor=_actor(request),
                 category=data["category"],
-                title_ar=data.get("title_ar") or "",
-                title_fr=data.get("title_fr") or "",
-                date=data["date"],
-                period_start=data.get("period_start"),
-                period_end=data.get("period_end"),
-                language=data["language"],
-                is_complete=bool(data.get("is_complete")),
+                **_described(data),
                 upload=data["upload"],
             )
         except ValidationError as exc:
@@ -215,13 +222,7 @@ def staff_document_version(request: HttpRequest, pk: int) -> HttpResponse:
                 document=document,
                 actor=_actor(request),
                 upload=data["upload"],
-                title_ar=data.get("title_ar") or "",
-                title_fr=data.get("title_fr") or "",
-                date=data["date"],
-                period_start=data.get("period_start"),
-                period_end=data.get("period_end"),
-                language=data["language"],
-                is_complete=bool(data.get("is_complete")),
+                **_described(data),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
