@@ -35,6 +35,19 @@ PAGE_CACHE_NAMESPACE = "publication"
 _TEXT_TYPES = frozenset({"pdf", "docx", "xlsx", "odt", "ods", "csv", "txt"})
 
 
+def _file_fields(checked: CheckedUpload) -> dict[str, Any]:
+    """The fields a checked upload gives a document, for a publication or a new version."""
+    return {
+        "original_name": checked.display_name,
+        "file_type": checked.file_type,
+        "size": checked.size,
+        "sha256": checked.sha256,
+        "text_status": (
+            TextStatus.PENDING if checked.file_type in _TEXT_TYPES else TextStatus.NOT_APPLICABLE
+        ),
+    }
+
+
 def _check_fields(
     *,
     collectivity: Collectivity,
@@ -130,13 +143,7 @@ def document_publish(
         period_start=period_start,
         period_end=period_end,
         language=language,
-        original_name=checked.display_name,
-        file_type=checked.file_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        text_status=(
-            TextStatus.PENDING if checked.file_type in _TEXT_TYPES else TextStatus.NOT_APPLICABLE
-        ),
+        **_file_fields(checked),
         is_complete=is_complete,
         status=Status.PUBLISHED,
         version=1,
@@ -222,13 +229,7 @@ def document_new_version(
         period_start=new_start,
         period_end=new_end,
         language=new_language,
-        original_name=checked.display_name,
-        file_type=checked.file_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        text_status=(
-            TextStatus.PENDING if checked.file_type in _TEXT_TYPES else TextStatus.NOT_APPLICABLE
-        ),
+        **_file_fields(checked),
         is_complete=old.is_complete if is_complete is None else is_complete,
         status=Status.PUBLISHED,
         series=old.series,
