@@ -21,6 +21,8 @@ class Perm(StrEnum):
     INBOX_VIEW = "staff.inbox"
     PUBLICATION_EDIT = "publication.edit"
     INFORMATION_HANDLE = "information.handle"
+    # Decides internal complaints (law 31.13): the head of the collectivity (admin role).
+    INFORMATION_HEAD = "information.head"
     COMPLAINTS_HANDLE = "complaints.handle"
     CORRESPONDENCE_REGISTER = "correspondence.register"
     PETITIONS_HANDLE = "petitions.handle"

@@ -1,21 +1,29 @@
-"""Sign-in, the personal workspace and TOTP two-factor authentication."""
+"""Sign-in, the personal workspace, TOTP two-factor authentication and API tokens."""
 
 from __future__ import annotations
+
+from typing import cast
 
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from infitah.accounts import services
-from infitah.accounts.decorators import needs_second_factor
+from infitah.accounts.decorators import needs_second_factor, verified_login_required
 from infitah.accounts.forms import EmailAuthenticationForm, TokenForm
+from infitah.accounts.models import ApiToken, User
 from infitah.accounts.permissions import staff_collectivities
 
 
@@ -76,3 +84,68 @@ def otp(request: HttpRequest) -> HttpResponse:
         "accounts/otp.html",
         {"form": form, "enrolling": enrolling, "device": device, "next": _safe_next(request, "")},
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Name of the new token"),
+        help_text=gettext_lazy("What it is for, e.g. “case-management export”."),
+        max_length=100,
+        error_messages={"required": gettext_lazy("Give the token a name.")},
+    )
+
+
+@never_cache
+@verified_login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The user's personal API tokens: list, create (the secret is shown once), revoke.
+
+    The new secret is rendered in the response to the POST that creates it, never put in
+    a URL or the session; `never_cache` keeps it out of caches.
+    """
+    user = cast(User, request.user)
+    can_create = user.memberships.exists()
+    form = ApiTokenForm()
+    created: ApiToken | None = None
+    secret = ""
+    if request.method == "POST":
+        if not can_create:
+            messages.error(request, _("Only staff of a collectivity can create API tokens."))
+            return redirect("accounts:tokens")
+        form = ApiTokenForm(request.POST)
+        if form.is_valid():
+            try:
+                created, secret = services.api_token_create(
+                    user=user, name=form.cleaned_data["name"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                form = ApiTokenForm()
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "can_create": can_create,
+            "created": created,
+            "secret": secret,
+            "tokens": list(user.api_tokens.order_by("-created_at", "-pk")),
+        },
+    )
+
+
+@require_POST
+@verified_login_required
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke one of the user's own tokens; someone else's token is a 404."""
+    try:
+        token = services.api_token_revoke(user=cast(User, request.user), token_id=token_id)
+    except ApiToken.DoesNotExist:
+        raise Http404 from None
+    messages.success(
+        request,
+        _("The token “%(name)s” is revoked: it no longer gives access to the API.")
+        % {"name": token.name},
+    )
+    return redirect("accounts:tokens")
