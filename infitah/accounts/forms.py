@@ -26,3 +26,12 @@ class TokenForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "8"}
         ),
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the new token"),
+        help_text=_("What it is for, e.g. “case-management export”."),
+        max_length=100,
+        error_messages={"required": _("Give the token a name.")},
+    )

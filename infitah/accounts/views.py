@@ -7,7 +7,6 @@ from typing import cast
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -16,13 +15,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from infitah.accounts import services
 from infitah.accounts.decorators import needs_second_factor, verified_login_required
-from infitah.accounts.forms import EmailAuthenticationForm, TokenForm
+from infitah.accounts.forms import ApiTokenForm, EmailAuthenticationForm, TokenForm
 from infitah.accounts.models import ApiToken, User
 from infitah.accounts.permissions import staff_collectivities
 
@@ -83,15 +81,6 @@ def otp(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/otp.html",
         {"form": form, "enrolling": enrolling, "device": device, "next": _safe_next(request, "")},
-    )
-
-
-class ApiTokenForm(forms.Form):
-    name = forms.CharField(
-        label=gettext_lazy("Name of the new token"),
-        help_text=gettext_lazy("What it is for, e.g. “case-management export”."),
-        max_length=100,
-        error_messages={"required": gettext_lazy("Give the token a name.")},
     )
 
 
