@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from infitah.deadlines.api import router as calendar_router
+from infitah.information.api import router as information_router
+from infitah.information.api import staff_router as information_staff_router
 from infitah.ledger.api import router as register_router
 from infitah.publication.api import router as documents_router
 from infitah.search.api import router as search_router
@@ -39,3 +41,7 @@ api.add_router("/calendar", calendar_router)
 api.add_router("/register", register_router)
 api.add_router("/search", search_router)
 api.add_router("", documents_router)  # /c/<slug>/documents, /documents/<id>
+api.add_router(
+    "", information_router
+)  # /c/<slug>/information-requests, /information-requests/<ref>
+api.add_router("/staff", information_staff_router)  # token authentication

@@ -155,8 +155,10 @@ INSTALLED_APPS = [
     "infitah.ledger",
     "infitah.deadlines",
     "infitah.notifications",
+    "infitah.numbering",
     "infitah.search",
     "infitah.publication",
+    "infitah.information",
     "infitah.backoffice",
 ]
 
@@ -236,6 +238,19 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Largest file an editor may upload (documents); the reverse proxy's body limit must match.
 INFITAH_UPLOAD_MAX_BYTES = env_int("INFITAH_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+# Public address of the site, for links in e-mails (no trailing slash).
+INFITAH_SITE_URL = env_str("INFITAH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Access to information: days an unconfirmed request waits for its e-mail confirmation
+# before it lapses, and the reminders sent to officers before a due date (working days).
+INFITAH_ATI_CONFIRM_DAYS = env_int("INFITAH_ATI_CONFIRM_DAYS", 7)
+try:
+    INFITAH_ATI_REMINDER_WORKING_DAYS = tuple(
+        int(d) for d in env_str("INFITAH_ATI_REMINDER_WORKING_DAYS", "5,1").split(",") if d.strip()
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        "INFITAH_ATI_REMINDER_WORKING_DAYS: comma-separated integers"
+    ) from exc
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

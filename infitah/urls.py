@@ -32,6 +32,8 @@ urlpatterns += i18n_patterns(
     path("search/", include("infitah.search.urls")),
     path("c/<slug:slug>/documents/", include("infitah.publication.urls")),
     path("staff/<slug:slug>/publication/", include("infitah.publication.staff_urls")),
+    path("", include("infitah.information.urls")),
+    path("staff/<slug:slug>/information/", include("infitah.information.staff_urls")),
     path("accounts/", include("infitah.accounts.urls")),
     path("staff/", include("infitah.backoffice.urls")),
     prefix_default_language=True,

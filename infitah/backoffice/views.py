@@ -20,5 +20,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/home.html",
-        {"collectivity": collectivity, "duties": duties, "roles": roles},
+        {
+            "collectivity": collectivity,
+            "duties": duties,
+            "roles": roles,
+            "can_publish": Perm.PUBLICATION_EDIT in perms,
+            "can_inform": Perm.INFORMATION_HANDLE in perms,
+        },
     )

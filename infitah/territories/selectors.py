@@ -85,6 +85,8 @@ def region_tree() -> list[RegionNode]:
 
 def collectivity_get(*, slug: str) -> Collectivity | None:
     """One collectivity with its parent and grandparent loaded (one query, listed columns)."""
+    if "\x00" in slug:  # PostgreSQL refuses NUL in text: no such slug, not an error
+        return None
     ancestors = [f"{rel}__{f}" for rel in ("parent", "parent__parent") for f in _LISTED]
     return (
         Collectivity.objects.select_related("parent", "parent__parent")

@@ -1,0 +1,228 @@
+"""Forms of access-to-information requests; the rules themselves live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from infitah.information.models import (
+    ADDRESS_MAX,
+    NAME_MAX,
+    SUBJECT_MAX,
+    TEXT_MAX,
+    Delivery,
+    IdType,
+    InformationSettings,
+    RequesterType,
+)
+from infitah.information.services import RequestInput, request_validate
+from infitah.information.workflow import ComplaintDecision, RefusalReason
+from infitah.lib.uploads import upload_help_text
+from infitah.publication.models import Document
+from infitah.territories.models import Collectivity
+
+
+def _text(label: Any, *, required: bool = True, max_length: int = TEXT_MAX) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class RequestForm(forms.Form):
+    """The request form of law 31.13 (the CDAI's form, as fields)."""
+
+    requester_type = forms.ChoiceField(
+        label=_("You are"), choices=RequesterType.choices, widget=forms.RadioSelect
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=NAME_MAX)
+    last_name = forms.CharField(label=_("Last name"), max_length=NAME_MAX)
+    id_type = forms.ChoiceField(
+        label=_("Identity document"), choices=IdType.choices, widget=forms.RadioSelect
+    )
+    id_number = forms.CharField(
+        label=_("Document number"),
+        max_length=20,
+        help_text=_("Encrypted; only the information officers see its last three characters."),
+    )
+    address = forms.CharField(label=_("Postal address"), max_length=ADDRESS_MAX)
+    email = forms.CharField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("You will receive a link to confirm it; the request is received then."),
+        widget=forms.EmailInput,
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
+    description = _text(_("Information requested"))
+    urgent = forms.BooleanField(
+        label=_("Urgent: the life, safety or freedom of persons is at stake"), required=False
+    )
+    urgency_reason = _text(_("Why it is urgent"), required=False)
+    delivery = forms.ChoiceField(
+        label=_("How to receive the information"),
+        choices=Delivery.choices,
+        widget=forms.RadioSelect,
+    )
+    private = forms.BooleanField(
+        label=_("Keep my request and its answer off the public register"), required=False
+    )
+    consent = forms.BooleanField(
+        label=_("I have read how my personal data are processed (notice above)"),
+        error_messages={"required": _("Tick the box to confirm you read the notice.")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            self.request_input = request_validate(
+                RequestInput(
+                    requester_type=data.get("requester_type") or "",
+                    first_name=data.get("first_name") or "",
+                    last_name=data.get("last_name") or "",
+                    id_type=data.get("id_type") or "",
+                    id_number=data.get("id_number") or "",
+                    address=data.get("address") or "",
+                    email=data.get("email") or "",
+                    subject=data.get("subject") or "",
+                    description=data.get("description") or "",
+                    urgent=bool(data.get("urgent")),
+                    urgency_reason=data.get("urgency_reason") or "",
+                    delivery=data.get("delivery") or "",
+                    private=bool(data.get("private")),
+                )
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+        return data
+
+
+class TextForm(forms.Form):
+    text = _text(_("Text"))
+
+    def __init__(self, *args: Any, label: Any = None, required: bool = True, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if label is not None:
+            self.fields["text"].label = label
+        self.fields["text"].required = required
+
+
+class ExtendForm(forms.Form):
+    reasons = _text(_("Reasons for the extension (sent to the requester at once)"))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by content by the service."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+def _documents(collectivity: Collectivity) -> Any:
+    return Document.objects.for_collectivity(collectivity).published().order_by("-date", "-pk")
+
+
+class _DocumentMixin(forms.Form):
+    def __init__(self, *args: Any, collectivity: Collectivity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["document"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = _documents(collectivity)
+
+
+class AnswerForm(_DocumentMixin):
+    text = _text(_("Answer"))
+    partial = forms.BooleanField(
+        label=_("Partial answer (say in the text what is withheld and why)"), required=False
+    )
+    attachments = MultipleFileField(label=_("Files"), help_text=upload_help_text)
+    document = forms.ModelChoiceField(
+        label=_("Or a document already published"), queryset=Document.objects.none(), required=False
+    )
+    link = forms.URLField(
+        label=_("Or a link"), required=False, max_length=500, assume_scheme="https"
+    )
+    personal = forms.BooleanField(
+        label=_("The answer contains personal data: keep it off the public register"),
+        required=False,
+    )
+
+
+class RefuseForm(_DocumentMixin):
+    reasons = forms.MultipleChoiceField(
+        label=_("Grounds for refusal"),
+        choices=RefusalReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one ground for refusal.")},
+    )
+    reasoning = _text(_("Reasoning (required by law)"))
+    document = forms.ModelChoiceField(
+        label=_("The published document (for “already published”)"),
+        queryset=Document.objects.none(),
+        required=False,
+    )
+    link = forms.URLField(
+        label=_("Or its link"), required=False, max_length=500, assume_scheme="https"
+    )
+
+
+class TransferForm(forms.Form):
+    to = forms.ModelChoiceField(
+        label=_("Competent collectivity"),
+        queryset=Collectivity.objects.none(),
+        to_field_name="slug",
+    )
+    note = _text(_("Why it is transferred (sent to the requester)"))
+
+    def __init__(self, *args: Any, collectivity: Collectivity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to"]
+        assert isinstance(field, forms.ModelChoiceField)
+        accepting = InformationSettings.objects.exclude(cndp_authorisation="").values(
+            "collectivity"
+        )
+        field.queryset = (
+            Collectivity.objects.filter(pk__in=accepting)
+            .exclude(pk=collectivity.pk)
+            .order_by("name_fr")
+        )
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=ComplaintDecision.choices, widget=forms.RadioSelect
+    )
+    text = _text(_("Decision and reasons (sent to the requester)"))
+    attachments = MultipleFileField(label=_("Files"), help_text=upload_help_text)
+
+
+class SettingsForm(forms.ModelForm[InformationSettings]):
+    class Meta:
+        model = InformationSettings
+        fields = [
+            "cndp_authorisation",
+            "desk_email",
+            "desk_phone",
+            "desk_address_ar",
+            "desk_address_fr",
+            "clarification_clock",
+        ]
+        widgets = {"clarification_clock": forms.RadioSelect}

@@ -1,0 +1,213 @@
+"""E-mails about access-to-information requests, queued in the outbox.
+
+Each e-mail has an idempotency key naming the request, the stage and the number of
+events the request had then, so a re-run of the same step queues nothing new while a
+second clarification (a new event) gets its own e-mail. Texts are written in the
+language the requester used; e-mails never carry the identity number.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from infitah.accounts.models import Membership, Role
+from infitah.deadlines.models import Deadline
+from infitah.information.models import InformationRequest, InformationSettings
+from infitah.information.selectors import complaint_window_end, tracking_token
+from infitah.ledger.models import Event
+from infitah.notifications.services import email_queue
+
+SIGNATURE = "\n\n— Infitah"
+
+
+def _event_count(request: InformationRequest) -> int:
+    return Event.objects.filter(
+        object_type=InformationRequest._meta.label_lower, object_id=str(request.pk)
+    ).count()
+
+
+def _url(name: str, **kwargs: str) -> str:
+    return settings.INFITAH_SITE_URL + reverse(name, kwargs=kwargs)
+
+
+def tracking_url(request: InformationRequest, *, language: str | None = None) -> str:
+    with translation.override(language or request.language):
+        return _url("information:track", token=tracking_token(request))
+
+
+def _day(value: date | None) -> str:
+    return date_format(value, "DATE_FORMAT") if value else "—"
+
+
+def _requester_text(
+    request: InformationRequest, stage: str, text: str, confirm_token: str
+) -> tuple[str, str]:
+    ref = request.reference
+    link = tracking_url(request)
+    params = {
+        "reference": ref,
+        "collectivity": str(request.collectivity),
+        "due": _day(request.due_date),
+        "link": link,
+        "text": text,
+        "complaint_due": _day(request.complaint_due_date),
+        "confirm_link": _url("information:confirm", token=confirm_token) if confirm_token else "",
+    }
+    window = ""
+    if stage in {"answered_partly", "refused", "deemed_refused"}:
+        end = complaint_window_end(request)
+        if end is not None:
+            window = "\n\n" + _(
+                "If you are not satisfied, you may complain to the head of the collectivity "
+                "until %(end)s, from your request's page."
+            ) % {"end": _day(end)}
+    subjects = {
+        "filed": _("Confirm your request %(reference)s"),
+        "received": _("Request %(reference)s received"),
+        "clarification": _("Request %(reference)s: clarification requested"),
+        "extended": _("Request %(reference)s: time limit extended"),
+        "answered": _("Request %(reference)s: answered"),
+        "answered_partly": _("Request %(reference)s: partly answered"),
+        "refused": _("Request %(reference)s: refused"),
+        "transferred": _("Request %(reference)s: transferred"),
+        "deemed_refused": _("Request %(reference)s: no answer within the time limit"),
+        "complaint_received": _("Request %(reference)s: complaint received"),
+        "complaint_decided": _("Request %(reference)s: decision on your complaint"),
+    }
+    bodies = {
+        "filed": _(
+            "You filed the request %(reference)s with %(collectivity)s. To have it received, "
+            "open this link and press “Confirm my e-mail address”:\n%(confirm_link)s\n\n"
+            "If you did not file this request, ignore this message."
+        ),
+        "received": _(
+            "%(collectivity)s received your request %(reference)s. The legal time limit to "
+            "answer ends on %(due)s. Your receipt and the follow-up of your request:\n%(link)s"
+        ),
+        "clarification": _(
+            "The information officer asks you to clarify your request %(reference)s:\n\n"
+            "%(text)s\n\nReply from your request's page:\n%(link)s"
+        ),
+        "extended": _(
+            "The time limit to answer your request %(reference)s is extended to %(due)s, for "
+            "these reasons:\n\n%(text)s\n\n%(link)s"
+        ),
+        "answered": _("Your request %(reference)s has been answered:\n%(link)s"),
+        "answered_partly": _("Your request %(reference)s has been partly answered:\n%(link)s"),
+        "refused": _("Your request %(reference)s has been refused. The reasons:\n%(link)s"),
+        "transferred": _(
+            "Your request %(reference)s has been transferred to the competent collectivity:"
+            "\n\n%(text)s\n\nYou will receive its new reference in a separate message."
+        ),
+        "deemed_refused": _(
+            "%(collectivity)s did not answer your request %(reference)s by %(due)s: the "
+            "request is deemed refused.\n%(link)s"
+        ),
+        "complaint_received": _(
+            "Your complaint about the request %(reference)s was sent to the head of "
+            "%(collectivity)s, who should answer by %(complaint_due)s.\n%(link)s"
+        ),
+        "complaint_decided": _(
+            "The head of %(collectivity)s decided on your complaint about the request "
+            "%(reference)s. The decision, and how to go to the Commission (CDAI) if you "
+            "are not satisfied:\n%(link)s"
+        ),
+    }
+    return subjects[stage] % params, bodies[stage] % params + window + SIGNATURE
+
+
+def requester(
+    request: InformationRequest, stage: str, *, text: str = "", confirm_token: str = ""
+) -> bool:
+    """Queue the e-mail of `stage` to the requester; False if it was queued before."""
+    with translation.override(request.language):
+        subject, body = _requester_text(request, stage, text, confirm_token)
+    key = f"ati:{request.pk}:requester:{stage}:{_event_count(request)}"
+    return email_queue(key=key, to=request.email, subject=subject, body=body)[1]
+
+
+def _staff_emails(request: InformationRequest, *, heads: bool = False) -> list[str]:
+    """The officers (and the head); the information desk's address when no officer is
+    designated, so that a request never goes unnoticed."""
+    roles = [Role.INFORMATION_OFFICER] + ([Role.ADMIN] if heads else [])
+    emails = set(
+        Membership.objects.filter(
+            collectivity=request.collectivity, role__in=roles, user__is_active=True
+        ).values_list("user__email", flat=True)
+    )
+    if not emails:
+        desk = (
+            InformationSettings.objects.filter(collectivity=request.collectivity)
+            .values_list("desk_email", flat=True)
+            .first()
+        )
+        if desk:
+            emails.add(desk)
+    return sorted(emails)
+
+
+def _staff_url(request: InformationRequest) -> str:
+    return _url(
+        "information-staff:detail", slug=request.collectivity.slug, reference=request.reference
+    )
+
+
+def officers(request: InformationRequest, stage: str, *, heads: bool = False) -> int:
+    """Queue the e-mail of `stage` to the officers (and the head); returns how many."""
+    count = _event_count(request)
+    queued = 0
+    with translation.override("ar"):
+        link = _staff_url(request)
+    for to in _staff_emails(request, heads=heads):
+        with translation.override("ar"):
+            params = {
+                "reference": request.reference,
+                "due": _day(request.due_date),
+                "complaint_due": _day(request.complaint_due_date),
+                "link": link,
+            }
+            subject = {
+                "received": _("New access-to-information request %(reference)s"),
+                "clarified": _("Request %(reference)s: the requester clarified"),
+                "withdrawn": _("Request %(reference)s withdrawn"),
+                "complaint": _("Complaint to the head about request %(reference)s"),
+            }[stage] % params
+            body = {
+                "received": _("A request was received; answer by %(due)s.\n%(link)s"),
+                "clarified": _("The requester replied to your question.\n%(link)s"),
+                "withdrawn": _("The requester withdrew the request.\n%(link)s"),
+                "complaint": _(
+                    "The requester complained to the head of the collectivity, who must "
+                    "answer by %(complaint_due)s.\n%(link)s"
+                ),
+            }[stage] % params + SIGNATURE
+        key = f"ati:{request.pk}:staff:{stage}:{count}:{to}"
+        queued += email_queue(key=key, to=to, subject=subject, body=body)[1]
+    return queued
+
+
+def reminder(request: InformationRequest, *, deadline: Deadline, days: int, left: int) -> int:
+    """Remind the officers (and the head, for a complaint) of a due date, once per threshold."""
+    heads = deadline.limit.code == "ati.head_answer" if deadline.limit_id else False
+    queued = 0
+    with translation.override("ar"):
+        link = _staff_url(request)
+        subject = _("Reminder: request %(reference)s due on %(due)s") % {
+            "reference": request.reference,
+            "due": _day(deadline.due_date),
+        }
+        body = (
+            _("%(left)d working day(s) left to meet the legal time limit of %(due)s.\n%(link)s")
+            % {"left": left, "due": _day(deadline.due_date), "link": link}
+            + SIGNATURE
+        )
+    for to in _staff_emails(request, heads=heads):
+        key = f"ati:reminder:{deadline.pk}:{days}:{to}"
+        queued += email_queue(key=key, to=to, subject=subject, body=body)[1]
+    return queued
