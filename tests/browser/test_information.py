@@ -63,7 +63,7 @@ def legal_limits(transactional_db: None) -> None:
     """
     for module in (
         "infitah.deadlines.migrations.0002_seed_legal_limits",
-        "infitah.information.migrations.0002",
+        "infitah.information.migrations.0002_seed_court_appeal_limit",
     ):
         import_module(module).seed(django_apps, None)
 
