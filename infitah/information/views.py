@@ -552,8 +552,8 @@ def _staff_act(
     return None
 
 
+@staff_view(Perm.INFORMATION_HANDLE)  # outermost: an outsider gets 404, even on a GET
 @require_POST
-@staff_view(Perm.INFORMATION_HANDLE)
 def staff_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     found = _staff_request(request, reference)
     acting = _staff_act(request, found, action)
