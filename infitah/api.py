@@ -8,6 +8,9 @@ from ninja.errors import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from infitah.complaints.api import router as complaints_router
+from infitah.complaints.api import staff_router as complaints_staff_router
+from infitah.correspondence.api import router as correspondence_router
 from infitah.deadlines.api import router as calendar_router
 from infitah.information.api import router as information_router
 from infitah.information.api import staff_router as information_staff_router
@@ -45,3 +48,6 @@ api.add_router(
     "", information_router
 )  # /c/<slug>/information-requests, /information-requests/<ref>
 api.add_router("/staff", information_staff_router)  # token authentication
+api.add_router("", complaints_router)  # /c/<slug>/complaints[/stats], /complaints/<ref>
+api.add_router("/staff", complaints_staff_router)  # /staff/complaints/<ref>[/<action>] (token)
+api.add_router("/staff", correspondence_router)  # /staff/<slug>/register/entries (token)

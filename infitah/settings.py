@@ -159,6 +159,8 @@ INSTALLED_APPS = [
     "infitah.search",
     "infitah.publication",
     "infitah.information",
+    "infitah.correspondence",
+    "infitah.complaints",
     "infitah.backoffice",
 ]
 

@@ -26,5 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "roles": roles,
             "can_publish": Perm.PUBLICATION_EDIT in perms,
             "can_inform": Perm.INFORMATION_HANDLE in perms,
+            "can_complain": Perm.COMPLAINTS_HANDLE in perms,
+            "can_register": Perm.CORRESPONDENCE_REGISTER in perms,
         },
     )

@@ -15,6 +15,7 @@ from django.db import transaction
 from infitah.accounts.backends import DEMO_PASSWORD
 from infitah.accounts.models import NetworkRole, Role, User
 from infitah.accounts.services import membership_grant
+from infitah.complaints.demo import demo_complaints
 from infitah.information.demo import demo_information
 from infitah.lib.pagecache import bump
 from infitah.publication.demo import publication_demo_load
@@ -141,4 +142,5 @@ def demo_load(*, log: Callable[[str], None] = print, import_dataset: bool = True
     bump("territories")
     publication_demo_load(log=log)
     demo_information(stdout=log)
+    demo_complaints(stdout=log)
     log("demo data ready")

@@ -1,0 +1,720 @@
+"""Writes of complaints, observations and suggestions (decree 2.17.265).
+
+As for information requests: every change goes through `_transition` (lock, table,
+state, ledger event, one transaction); the two legal clocks are Deadlines of the
+deadlines app (`complaint.acknowledge`, `complaint.answer`); e-mails are queued in the
+outbox with idempotency keys (`notify.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import EmailValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from infitah.accounts.models import User
+from infitah.complaints import notify
+from infitah.complaints.models import (
+    ADDRESS_MAX,
+    CHIKAYA_MAX,
+    NAME_MAX,
+    PHONE_MAX,
+    TEXT_MAX,
+    Attachment,
+    Category,
+    Complaint,
+    ComplaintSettings,
+    Message,
+    StateExplanation,
+)
+from infitah.complaints.workflow import (
+    HANDLED,
+    OPEN,
+    TRANSITIONS,
+    Action,
+    Kind,
+    Outcome,
+    Side,
+    Status,
+    is_allowed,
+    target,
+)
+from infitah.correspondence.models import ServiceUnit
+from infitah.deadlines.models import DeadlineStatus
+from infitah.deadlines.services import deadline_close_for_subject, deadline_open
+from infitah.ledger.services import event_record
+from infitah.lib.pagecache import bump
+from infitah.lib.pii import pii_encrypt
+from infitah.lib.uploads import CheckedUpload, check_upload
+from infitah.numbering.services import number_next
+from infitah.territories.models import Collectivity
+
+PAGE_CACHE_NAMESPACE = "complaints"
+SERIES = "complaints"
+MAX_ATTACHMENTS = 5
+ACK_LIMIT = "complaint.acknowledge"
+ANSWER_LIMIT = "complaint.answer"
+
+
+class TransitionNotAllowed(Exception):
+    """The complaint's state (or a guard) does not allow this action now (HTTP 409)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class ComplaintInput:
+    kind: str = ""
+    category: str = ""  # the category's id, as text (forms and JSON alike)
+    description: str = ""
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    latitude: str = ""
+    longitude: str = ""
+    chikaya_reference: str = ""
+
+
+@dataclass
+class CleanInput:
+    kind: str
+    category: Category | None
+    description: str
+    name: str
+    email: str
+    phone: str
+    address: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    chikaya_reference: str
+
+
+def _too_long(limit: int) -> str:
+    return _("At most %(max)d characters.") % {"max": limit}
+
+
+def _coordinate(value: str, low: int, high: int) -> Decimal | None:
+    value = value.strip().replace(",", ".")
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation as exc:
+        raise ValueError(value) from exc
+    if not number.is_finite() or not low <= number <= high:
+        raise ValueError(value)
+    return number.quantize(Decimal("0.000001"))
+
+
+def complaint_validate(*, collectivity: Collectivity, data: ComplaintInput) -> CleanInput:
+    """`data` checked and normalised, or ValidationError with one message per field."""
+    errors: dict[str, str] = {}
+    texts = {
+        "description": (data.description.strip(), TEXT_MAX),
+        "name": (data.name.strip(), NAME_MAX),
+        "address": (data.address.strip(), ADDRESS_MAX),
+        "phone": (data.phone.strip(), PHONE_MAX),
+        "chikaya_reference": (data.chikaya_reference.strip(), CHIKAYA_MAX),
+        "email": (data.email.strip().lower(), 254),
+    }
+    for name, (value, limit) in texts.items():
+        if "\x00" in value:
+            errors[name] = _("This text contains a forbidden character.")
+        elif len(value) > limit:
+            errors[name] = _too_long(limit)
+    kind = data.kind.strip()
+    if kind not in Kind.values:
+        errors["kind"] = _("Choose: complaint, observation or suggestion.")
+    if "description" not in errors and not texts["description"][0]:
+        errors["description"] = _("Describe your complaint, observation or suggestion.")
+    if "name" not in errors and not texts["name"][0]:
+        errors["name"] = _("Give your name.")
+    email, phone = texts["email"][0], texts["phone"][0]
+    if "email" not in errors and email:
+        try:
+            EmailValidator()(email)
+        except ValidationError:
+            errors["email"] = _("Enter a valid e-mail address, e.g. name@example.ma.")
+    if "phone" not in errors and phone:
+        digits = phone.replace(" ", "").replace("-", "").replace(".", "")
+        if not (digits.lstrip("+").isdigit() and 9 <= len(digits.lstrip("+")) <= 15):
+            errors["phone"] = _("Enter a phone number, e.g. 0612345678 or +212612345678.")
+    if not email and not phone and "email" not in errors:
+        errors["email"] = _("Give an e-mail address or a phone number, to be told of the answer.")
+    category = None
+    raw_category = data.category.strip()
+    if raw_category:
+        if raw_category.isdigit() and len(raw_category) < 10:
+            category = Category.objects.filter(
+                collectivity=collectivity, pk=int(raw_category), is_active=True
+            ).first()
+        if category is None:
+            errors["category"] = _("Choose a category from the list.")
+    latitude = longitude = None
+    try:
+        latitude = _coordinate(data.latitude, -90, 90)
+    except ValueError:
+        errors["latitude"] = _("Give a latitude between -90 and 90, e.g. 30.3364.")
+    try:
+        longitude = _coordinate(data.longitude, -180, 180)
+    except ValueError:
+        errors["longitude"] = _("Give a longitude between -180 and 180, e.g. -9.4986.")
+    if (latitude is None) != (longitude is None) and not (
+        "latitude" in errors or "longitude" in errors
+    ):
+        errors["longitude"] = _("Give both the latitude and the longitude, or neither.")
+    if errors:
+        raise ValidationError(errors)
+    return CleanInput(
+        kind=kind,
+        category=category,
+        description=texts["description"][0],
+        name=texts["name"][0],
+        email=email,
+        phone=phone,
+        address=texts["address"][0],
+        latitude=latitude,
+        longitude=longitude,
+        chikaya_reference=texts["chikaya_reference"][0],
+    )
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _site_language(language: str | None) -> str:
+    code = (language or "")[:2]
+    served = {code for code, _name in settings.LANGUAGES}
+    return code if code in served else settings.LANGUAGE_CODE
+
+
+def complaint_settings_get(collectivity: Collectivity) -> ComplaintSettings:
+    """The collectivity's settings (defaults when it recorded none; not saved)."""
+    found = ComplaintSettings.objects.filter(collectivity=collectivity).first()
+    return found or ComplaintSettings(collectivity=collectivity)
+
+
+def _check_files(files: list[UploadedFile[Any]]) -> list[CheckedUpload]:
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationError({"files": _("At most %(max)d files.") % {"max": MAX_ATTACHMENTS}})
+    checked = []
+    for upload in files:
+        try:
+            checked.append(check_upload(upload, name=str(upload.name or "")))  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise ValidationError({"files": exc.error_list}) from exc
+    return checked
+
+
+@transaction.atomic
+def complaint_submit(
+    *,
+    collectivity: Collectivity,
+    data: ComplaintInput,
+    files: list[UploadedFile[Any]] | None = None,
+    actor: User | None = None,
+    email_confirmed: bool = False,
+    language: str | None = None,
+) -> tuple[Complaint, str]:
+    """Submit a complaint, observation or suggestion; returns it and its tracking token.
+
+    Preconditions: `data` passes `complaint_validate`, files pass the upload checks (else
+    ValidationError, nothing written). With an e-mail address not yet confirmed, the
+    complaint waits for the confirmation (a POST on the page the e-mail links to); with
+    a phone number only, or registered by staff, it is received at once.
+    """
+    clean = complaint_validate(collectivity=collectivity, data=data)
+    files = files or []
+    checked = _check_files(files)
+    now = timezone.now()
+    year = timezone.localdate(now).year
+    number = number_next(collectivity=collectivity, series=SERIES, year=year)
+    token, confirm_token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    needs_confirmation = bool(clean.email) and not email_confirmed
+    complaint = Complaint.objects.create(
+        collectivity=collectivity,
+        reference=f"CMP-{year}-{collectivity.code or collectivity.pk}-{number:06d}",
+        year=year,
+        number=number,
+        kind=clean.kind,
+        category=clean.category,
+        description=clean.description,
+        address=clean.address,
+        latitude=clean.latitude,
+        longitude=clean.longitude,
+        name=clean.name,
+        email=clean.email,
+        phone=clean.phone,
+        chikaya_reference=clean.chikaya_reference,
+        language=_site_language(language or get_language()),
+        tracking_digest=_digest(token),
+        tracking_token_encrypted=pii_encrypt(token),
+        confirm_digest=_digest(confirm_token) if needs_confirmation else "",
+        submitted_at=now,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        search_text=clean.description[:2000],
+    )
+    for upload, check in zip(files, checked, strict=True):
+        attachment = Attachment(
+            complaint=complaint,
+            name=check.display_name,
+            content_type=check.content_type,
+            size=check.size,
+            sha256=check.sha256,
+        )
+        upload.seek(0)
+        attachment.file.save(f"upload.{check.extension}", upload, save=False)
+        attachment.save()
+    event_record(
+        obj=complaint,
+        action="complaints.submitted",
+        actor=actor,
+        process="" if actor is not None else "citizen",
+        collectivity=collectivity,
+        to_state=complaint.status,
+        data={"kind": complaint.kind, "files": len(files)},
+    )
+    if needs_confirmation:
+        notify.citizen(complaint, "submitted", confirm_token=confirm_token)
+    else:
+        complaint_confirm(complaint=complaint, actor=actor)
+    return complaint, token
+
+
+def complaint_by_token(token: str) -> Complaint | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        Complaint.objects.select_related("collectivity", "category", "merged_into")
+        .filter(tracking_digest=_digest(token))
+        .first()
+    )
+
+
+def complaint_by_confirm_token(token: str) -> Complaint | None:
+    if not token or len(token) > 100:
+        return None
+    return Complaint.objects.filter(confirm_digest=_digest(token)).first()
+
+
+def _locked(complaint: Complaint) -> Complaint:
+    return (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("collectivity")
+        .get(pk=complaint.pk)
+    )
+
+
+def _transition(
+    complaint: Complaint,
+    action: Action,
+    *,
+    actor: User | None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> Complaint:
+    locked = _locked(complaint)
+    if not is_allowed(locked.status, action):
+        raise TransitionNotAllowed(
+            _("This complaint is “%(status)s”: this action is not possible now.")
+            % {"status": locked.get_status_display()}
+        )
+    before = locked.status
+    locked.status = target(before, action)
+    for name, value in (changes or {}).items():
+        setattr(locked, name, value)
+    locked.save()
+    side = TRANSITIONS[action][2]
+    event_record(
+        obj=locked,
+        action=f"complaints.{action.value}",
+        actor=actor,
+        process=""
+        if actor is not None
+        else {Side.CITIZEN: "citizen", Side.PROCESS: "complaints"}.get(side, "complaints"),
+        collectivity=locked.collectivity,
+        from_state=before,
+        to_state=locked.status,
+        note=note[:2000],
+        data=data or {},
+    )
+    for name in ("status", *(changes or {})):
+        setattr(complaint, name, getattr(locked, name))
+    transaction.on_commit(lambda: bump(PAGE_CACHE_NAMESPACE))
+    return locked
+
+
+def _require_text(text: str, field_name: str, message: str) -> str:
+    text = text.strip()
+    if not text:
+        raise ValidationError({field_name: message})
+    if len(text) > TEXT_MAX:
+        raise ValidationError({field_name: _too_long(TEXT_MAX)})
+    if "\x00" in text:
+        raise ValidationError({field_name: _("This text contains a forbidden character.")})
+    return text
+
+
+def _message(
+    complaint: Complaint, kind: str, text: str, *, actor: User | None = None, citizen: bool = False
+) -> Message:
+    return Message.objects.create(
+        complaint=complaint,
+        kind=kind,
+        text=text,
+        from_citizen=citizen,
+        author=actor if actor is not None and actor.is_authenticated else None,
+        at=timezone.now(),
+    )
+
+
+def _open_clock(complaint: Complaint, limit: str, start: date, actor: User | None) -> date:
+    label = {
+        ACK_LIMIT: _("Acknowledge complaint %(reference)s"),
+        ANSWER_LIMIT: _("Answer complaint %(reference)s"),
+    }[limit] % {"reference": complaint.reference}
+    return deadline_open(
+        collectivity=complaint.collectivity,
+        subject=complaint,
+        limit_code=limit,
+        start=start,
+        label=label,
+        actor=actor,
+        process="" if actor is not None else "complaints",
+    ).due_date
+
+
+@transaction.atomic
+def complaint_confirm(*, complaint: Complaint, actor: User | None = None) -> Complaint:
+    """Received: both clocks start; routed to its category's unit or the complaints unit."""
+    today = timezone.localdate()
+    unit = complaint.category.service if complaint.category_id and complaint.category else None
+    unit = unit or complaint_settings_get(complaint.collectivity).complaints_unit
+    locked = _transition(
+        complaint,
+        Action.CONFIRM,
+        actor=actor,
+        changes={"received_on": today, "confirm_digest": "", "service": unit},
+    )
+    locked.acknowledge_by = _open_clock(locked, ACK_LIMIT, today, actor)
+    locked.answer_by = _open_clock(locked, ANSWER_LIMIT, today, actor)
+    locked.save(update_fields=["acknowledge_by", "answer_by"])
+    complaint.acknowledge_by, complaint.answer_by = locked.acknowledge_by, locked.answer_by
+    complaint.received_on = today
+    notify.citizen(locked, "received")
+    notify.unit(locked, "received")
+    return locked
+
+
+def _acknowledged_changes(complaint: Complaint, today: date) -> dict[str, Any]:
+    if complaint.acknowledged_on is not None:
+        return {}
+    return {
+        "acknowledged_on": today,
+        "is_acknowledged_late": complaint.acknowledge_by is not None
+        and today > complaint.acknowledge_by,
+    }
+
+
+def _close_ack(complaint: Complaint, actor: User | None) -> None:
+    deadline_close_for_subject(subject=complaint, limit_code=ACK_LIMIT, actor=actor)
+
+
+@transaction.atomic
+def complaint_acknowledge(*, complaint: Complaint, actor: User) -> Complaint:
+    """Acknowledge receipt (decree: within `complaint.acknowledge`)."""
+    current = _locked(complaint)
+    today = timezone.localdate()
+    locked = _transition(
+        complaint, Action.ACKNOWLEDGE, actor=actor, changes=_acknowledged_changes(current, today)
+    )
+    _close_ack(locked, actor)
+    notify.citizen(locked, "acknowledged")
+    return locked
+
+
+@transaction.atomic
+def complaint_route(*, complaint: Complaint, actor: User, service: ServiceUnit) -> Complaint:
+    """Route to a service unit of the collectivity; routing acknowledges receipt too."""
+    if service.collectivity_id != complaint.collectivity_id or not service.is_active:
+        raise ValidationError({"service": _("Choose an active service of this collectivity.")})
+    current = _locked(complaint)
+    today = timezone.localdate()
+    acknowledging = current.acknowledged_on is None
+    locked = _transition(
+        complaint,
+        Action.ROUTE,
+        actor=actor,
+        changes={**_acknowledged_changes(current, today), "service": service},
+        data={"service": service.pk},
+    )
+    if acknowledging:
+        _close_ack(locked, actor)
+        notify.citizen(locked, "acknowledged")
+    return locked
+
+
+@transaction.atomic
+def complaint_ask_info(*, complaint: Complaint, actor: User, text: str) -> Complaint:
+    """Ask the citizen for more information (acknowledges receipt; the answer clock runs on:
+    the decree provides no suspension)."""
+    text = _require_text(text, "text", _("Write the question to the citizen."))
+    current = _locked(complaint)
+    today = timezone.localdate()
+    acknowledging = current.acknowledged_on is None
+    locked = _transition(
+        complaint,
+        Action.ASK_INFO,
+        actor=actor,
+        note=text,
+        changes=_acknowledged_changes(current, today),
+    )
+    if acknowledging:
+        _close_ack(locked, actor)
+    _message(locked, Message.MessageKind.INFO_REQUEST, text, actor=actor)
+    notify.citizen(locked, "info_requested", text=text)
+    return locked
+
+
+@transaction.atomic
+def complaint_reply(*, complaint: Complaint, text: str) -> Complaint:
+    text = _require_text(text, "text", _("Write the information asked for."))
+    locked = _transition(complaint, Action.REPLY, actor=None, note=text)
+    _message(locked, Message.MessageKind.REPLY, text, citizen=True)
+    notify.unit(locked, "replied")
+    return locked
+
+
+@transaction.atomic
+def complaint_answer(
+    *,
+    complaint: Complaint,
+    actor: User,
+    outcome: str,
+    text: str,
+    competent_body: str = "",
+    publish: bool = False,
+) -> Complaint:
+    """Answer with an outcome and a text the public can read (when published).
+
+    "Not competent" names the competent body. Side effects: both clocks close; every
+    citizen whose complaint was merged into this one is told of the answer too.
+    """
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("Choose the outcome from the list.")})
+    text = _require_text(text, "text", _("Write the answer."))
+    competent_body = competent_body.strip()
+    if outcome == Outcome.NOT_COMPETENT and not competent_body:
+        raise ValidationError({"competent_body": _("Name the body that is competent.")})
+    if len(competent_body) > 300 or "\x00" in competent_body:
+        raise ValidationError({"competent_body": _too_long(300)})
+    current = _locked(complaint)
+    today = timezone.localdate()
+    start = current.reopened_on or current.received_on or today
+    locked = _transition(
+        complaint,
+        Action.ANSWER,
+        actor=actor,
+        note=text,
+        changes={
+            **_acknowledged_changes(current, today),
+            "answered_on": today,
+            "answer_days": (today - start).days,
+            "is_answered_late": current.answer_by is not None and today > current.answer_by,
+            "outcome": outcome,
+            "answer_text": text,
+            "competent_body": competent_body,
+            "is_published": publish,
+        },
+        data={"outcome": outcome},
+    )
+    _message(locked, Message.MessageKind.ANSWER, text, actor=actor)
+    deadline_close_for_subject(subject=locked, actor=actor)
+    notify.citizen(locked, "answered")
+    for merged in Complaint.objects.filter(merged_into=locked).select_related("collectivity"):
+        notify.citizen(merged, "merged_answered", text=text, about=locked)
+    return locked
+
+
+@transaction.atomic
+def complaint_rate(*, complaint: Complaint, satisfaction: int) -> Complaint:
+    if satisfaction not in range(1, 6):
+        raise ValidationError({"satisfaction": _("Choose from 1 (not satisfied) to 5.")})
+    return _transition(
+        complaint,
+        Action.RATE,
+        actor=None,
+        changes={"satisfaction": satisfaction},
+        data={"satisfaction": satisfaction},
+    )
+
+
+def reopen_until(complaint: Complaint) -> date | None:
+    """Last day the citizen may reopen the complaint; None if not (or no longer) possible."""
+    if complaint.status not in HANDLED or complaint.reopen_count or complaint.answered_on is None:
+        return None
+    days = complaint_settings_get(complaint.collectivity).reopen_days
+    return complaint.answered_on + timedelta(days=days)
+
+
+@transaction.atomic
+def complaint_reopen(*, complaint: Complaint, text: str) -> Complaint:
+    """The citizen reopens once, within the window: a new answer clock starts today."""
+    text = _require_text(text, "text", _("Say why the answer does not settle the matter."))
+    current = _locked(complaint)
+    if current.reopen_count:
+        raise TransitionNotAllowed(_("A complaint can be reopened only once."))
+    until = reopen_until(current)
+    if until is not None and timezone.localdate() > until:
+        raise TransitionNotAllowed(_("The time to reopen this complaint has passed."))
+    today = timezone.localdate()
+    locked = _transition(
+        complaint,
+        Action.REOPEN,
+        actor=None,
+        note=text,
+        changes={"reopen_count": current.reopen_count + 1, "reopened_on": today},
+    )
+    _message(locked, Message.MessageKind.REOPEN, text, citizen=True)
+    locked.answer_by = _open_clock(locked, ANSWER_LIMIT, today, None)
+    locked.save(update_fields=["answer_by"])
+    complaint.answer_by = locked.answer_by
+    notify.unit(locked, "reopened")
+    return locked
+
+
+@transaction.atomic
+def complaint_close(*, complaint: Complaint, actor: User) -> Complaint:
+    return _transition(complaint, Action.CLOSE, actor=actor)
+
+
+@transaction.atomic
+def complaint_merge(*, complaint: Complaint, actor: User, into: Complaint) -> Complaint:
+    """Merge a duplicate into `into`: its citizen will receive the one answer.
+
+    Preconditions: same collectivity, `into` is not itself merged and not closed.
+    """
+    if into.pk == complaint.pk or into.collectivity_id != complaint.collectivity_id:
+        raise ValidationError({"into": _("Choose another complaint of this collectivity.")})
+    if into.status not in OPEN | HANDLED:
+        raise ValidationError({"into": _("This complaint cannot receive others any more.")})
+    locked = _transition(
+        complaint,
+        Action.MERGE,
+        actor=actor,
+        changes={"merged_into": into},
+        data={"into": into.reference},
+    )
+    # The complaints merged into this one follow it, so that the one answer reaches all.
+    Complaint.objects.filter(merged_into=locked).update(merged_into=into)
+    deadline_close_for_subject(subject=locked, status=DeadlineStatus.CANCELLED, actor=actor)
+    if into.status in HANDLED:
+        notify.citizen(locked, "merged_answered", text=into.answer_text, about=into)
+    else:
+        notify.citizen(locked, "merged", about=into)
+    return locked
+
+
+def complaints_sweep(*, today: date | None = None) -> dict[str, int]:
+    """Lapse complaints whose e-mail was never confirmed (INFITAH_ATI_CONFIRM_DAYS days)."""
+    cutoff = timezone.now() - timedelta(days=settings.INFITAH_ATI_CONFIRM_DAYS)
+    lapsed = 0
+    for complaint in Complaint.objects.filter(
+        status=Status.AWAITING_CONFIRMATION, submitted_at__lt=cutoff
+    ):
+        with transaction.atomic():
+            try:
+                _transition(complaint, Action.LAPSE, actor=None)
+            except TransitionNotAllowed:
+                continue
+            lapsed += 1
+    return {"lapsed": lapsed}
+
+
+@transaction.atomic
+def complaint_settings_save(
+    *, collectivity: Collectivity, actor: User, data: dict[str, Any]
+) -> ComplaintSettings:
+    unit = data.get("complaints_unit")
+    if unit is not None and unit.collectivity_id != collectivity.pk:
+        raise ValidationError({"complaints_unit": _("Choose a service of this collectivity.")})
+    found, _created = ComplaintSettings.objects.update_or_create(
+        collectivity=collectivity,
+        defaults={
+            "complaints_unit": unit,
+            "reopen_days": int(data.get("reopen_days") or 30),
+            "publish_answered": bool(data.get("publish_answered")),
+        },
+    )
+    event_record(
+        obj=found, action="complaints.settings_saved", actor=actor, collectivity=collectivity
+    )
+    transaction.on_commit(lambda: bump(PAGE_CACHE_NAMESPACE))
+    return found
+
+
+@transaction.atomic
+def category_save(
+    *,
+    collectivity: Collectivity,
+    actor: User,
+    name_ar: str,
+    name_fr: str,
+    service: ServiceUnit | None,
+    category: Category | None = None,
+    is_active: bool = True,
+) -> Category:
+    name_ar, name_fr = name_ar.strip(), name_fr.strip()
+    if not (name_ar or name_fr):
+        raise ValidationError({"name_ar": _("Give the name in Arabic or in French.")})
+    if service is not None and service.collectivity_id != collectivity.pk:
+        raise ValidationError({"service": _("Choose a service of this collectivity.")})
+    if category is not None and category.collectivity_id != collectivity.pk:
+        raise ValidationError({"category": _("Choose a category of this collectivity.")})
+    category = category or Category(collectivity=collectivity)
+    category.name_ar, category.name_fr = name_ar[:200], name_fr[:200]
+    category.service, category.is_active = service, is_active
+    category.save()
+    event_record(
+        obj=category, action="complaints.category_saved", actor=actor, collectivity=collectivity
+    )
+    transaction.on_commit(lambda: bump(PAGE_CACHE_NAMESPACE))
+    return category
+
+
+@transaction.atomic
+def explanation_save(
+    *, collectivity: Collectivity, actor: User, status: str, text_ar: str, text_fr: str
+) -> StateExplanation:
+    if status not in Status.values:
+        raise ValidationError({"status": _("Choose a state from the list.")})
+    for name, value in (("text_ar", text_ar), ("text_fr", text_fr)):
+        if len(value) > TEXT_MAX or "\x00" in value:
+            raise ValidationError({name: _too_long(TEXT_MAX)})
+    found, _created = StateExplanation.objects.update_or_create(
+        collectivity=collectivity,
+        status=status,
+        defaults={"text_ar": text_ar.strip(), "text_fr": text_fr.strip()},
+    )
+    event_record(
+        obj=found, action="complaints.explanation_saved", actor=actor, collectivity=collectivity
+    )
+    transaction.on_commit(lambda: bump(PAGE_CACHE_NAMESPACE))
+    return found
