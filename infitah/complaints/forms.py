@@ -165,11 +165,11 @@ class SubmitForm(forms.Form):
 
 class PaperComplaintForm(SubmitForm):
     """The submission form for a complaint received on paper and registered in the
-    correspondence register: no notice to tick (the citizen signed the letter), no
-    category (the register's form knows no collectivity; the unit routes it afterwards)."""
+    correspondence register: no notice to tick (the citizen signed the letter); the
+    register's page gives it the collectivity, so the officer can choose the category."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, collectivity: Collectivity | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, collectivity=collectivity, **kwargs)
         del self.fields["consent"]
 
 

@@ -8,6 +8,7 @@ alike, before any other check (method, object, action).
 from __future__ import annotations
 
 import csv
+import inspect
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
@@ -275,8 +276,14 @@ def staff_open_case(request: HttpRequest, year: int, number: int, key: str) -> H
         opener, collectivity=collectivity, user=_user(request)
     ):
         raise Http404
+    # A form that knows its collectivity (e.g. the complaint's categories) is given it.
+    form_kwargs: dict[str, Any] = (
+        {"collectivity": collectivity}
+        if "collectivity" in inspect.signature(opener.form_class.__init__).parameters
+        else {}
+    )
     if request.method == "POST":
-        form = opener.form_class(request.POST, request.FILES)
+        form = opener.form_class(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
             try:
                 services.entry_open_case(
@@ -292,7 +299,7 @@ def staff_open_case(request: HttpRequest, year: int, number: int, key: str) -> H
                 )
                 return redirect(_detail_url(entry))
     else:
-        form = opener.form_class(initial=opener.initial_for(entry))
+        form = opener.form_class(initial=opener.initial_for(entry), **form_kwargs)
     return render(
         request,
         "correspondence/staff/open_case.html",

@@ -629,6 +629,41 @@ def test_a_paper_complaint_is_opened_from_its_register_entry(
     assert entry.case_type == "complaints.complaint" and entry.case_reference == complaint.reference
 
 
+def test_a_paper_complaint_gets_its_category_and_the_category_unit(
+    collectivity_a: Collectivity,
+    complaint_settings_a: ComplaintSettings,
+    roads: Category,
+    staff_for: Callable[[str], User],
+) -> None:
+    officer = staff_for(Role.COMPLAINTS_OFFICER)
+    entry = entry_register(
+        collectivity=collectivity_a,
+        actor=officer,
+        direction="incoming",
+        correspondent="Amina Belkadi",
+        subject="Voirie",
+        channel="paper",
+    )
+    client = Client()
+    client.force_login(officer)
+    url = f"/ar/staff/commune-a/correspondence/{entry.year}/{entry.number}/open/complaint/"
+    assert f'value="{roads.pk}"' in client.get(url).content.decode()
+    opened = client.post(
+        url,
+        {
+            "kind": "complaint",
+            "category": str(roads.pk),
+            "name": "Amina Belkadi",
+            "description": "Un nid-de-poule devant l'école.",
+            "phone": PHONE,
+        },
+    )
+    assert opened.status_code == 302
+    complaint = Complaint.objects.get()
+    assert complaint.category == roads
+    assert complaint.service == roads.service
+
+
 def test_the_paper_opener_is_only_for_complaints_officers(
     collectivity_a: Collectivity, staff_for: Callable[[str], User]
 ) -> None:
