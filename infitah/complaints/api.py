@@ -33,6 +33,7 @@ from infitah.complaints import selectors, services
 from infitah.complaints.models import Complaint
 from infitah.correspondence.models import ServiceUnit
 from infitah.deadlines.selectors import due_date_compute
+from infitah.lib.casework import validation_detail
 from infitah.territories.models import Collectivity
 from infitah.territories.selectors import collectivity_get
 
@@ -134,15 +135,6 @@ class ActionIn(Schema):
     into: str = ""
 
 
-def _errors(exc: ValidationError) -> list[dict[str, str]]:
-    if hasattr(exc, "error_dict"):
-        return [
-            {"field": name, "message": " ".join(messages)}
-            for name, messages in exc.message_dict.items()
-        ]
-    return [{"field": "", "message": " ".join(exc.messages)}]
-
-
 def _error(status: int, message: str, field: str = "") -> Status[Any]:
     return Status(status, {"detail": [{"field": field, "message": message}]})
 
@@ -190,7 +182,7 @@ def complaint_submit(request: HttpRequest, slug: str, payload: ComplaintIn) -> A
             email_confirmed=registering,
         )
     except ValidationError as exc:
-        return Status(400, {"detail": _errors(exc)})
+        return Status(400, {"detail": validation_detail(exc)})
     acknowledge_by, answer_by = complaint.acknowledge_by, complaint.answer_by
     if complaint.received_on is None:
         today = timezone.localdate()
@@ -380,6 +372,6 @@ def staff_complaint_act(
     except services.TransitionNotAllowed as exc:
         return _error(409, exc.message)
     except ValidationError as exc:
-        return Status(400, {"detail": _errors(exc)})
+        return Status(400, {"detail": validation_detail(exc)})
     found.refresh_from_db()
     return _staff(found)

@@ -8,7 +8,6 @@ outbox with idempotency keys (`notify.py`).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -55,6 +54,7 @@ from infitah.correspondence.models import ServiceUnit
 from infitah.deadlines.models import DeadlineStatus
 from infitah.deadlines.services import deadline_close_for_subject, deadline_open
 from infitah.ledger.services import event_record
+from infitah.lib.casework import require_text, site_language, token_digest, too_long
 from infitah.lib.pagecache import bump
 from infitah.lib.pii import pii_encrypt
 from infitah.lib.uploads import CheckedUpload, check_upload
@@ -104,10 +104,6 @@ class CleanInput:
     chikaya_reference: str
 
 
-def _too_long(limit: int) -> str:
-    return _("At most %(max)d characters.") % {"max": limit}
-
-
 def _coordinate(value: str, low: int, high: int) -> Decimal | None:
     value = value.strip().replace(",", ".")
     if not value:
@@ -136,7 +132,7 @@ def complaint_validate(*, collectivity: Collectivity, data: ComplaintInput) -> C
         if "\x00" in value:
             errors[name] = _("This text contains a forbidden character.")
         elif len(value) > limit:
-            errors[name] = _too_long(limit)
+            errors[name] = too_long(limit)
     kind = data.kind.strip()
     if kind not in Kind.values:
         errors["kind"] = _("Choose: complaint, observation or suggestion.")
@@ -192,16 +188,6 @@ def complaint_validate(*, collectivity: Collectivity, data: ComplaintInput) -> C
         longitude=longitude,
         chikaya_reference=texts["chikaya_reference"][0],
     )
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _site_language(language: str | None) -> str:
-    code = (language or "")[:2]
-    served = {code for code, _name in settings.LANGUAGES}
-    return code if code in served else settings.LANGUAGE_CODE
 
 
 def complaint_settings_get(collectivity: Collectivity) -> ComplaintSettings:
@@ -262,10 +248,10 @@ def complaint_submit(
         email=clean.email,
         phone=clean.phone,
         chikaya_reference=clean.chikaya_reference,
-        language=_site_language(language or get_language()),
-        tracking_digest=_digest(token),
+        language=site_language(language or get_language()),
+        tracking_digest=token_digest(token),
         tracking_token_encrypted=pii_encrypt(token),
-        confirm_digest=_digest(confirm_token) if needs_confirmation else "",
+        confirm_digest=token_digest(confirm_token) if needs_confirmation else "",
         submitted_at=now,
         created_by=actor if actor is not None and actor.is_authenticated else None,
         search_text=clean.description[:2000],
@@ -302,7 +288,7 @@ def complaint_by_token(token: str) -> Complaint | None:
         return None
     return (
         Complaint.objects.select_related("collectivity", "category", "merged_into")
-        .filter(tracking_digest=_digest(token))
+        .filter(tracking_digest=token_digest(token))
         .first()
     )
 
@@ -310,7 +296,7 @@ def complaint_by_token(token: str) -> Complaint | None:
 def complaint_by_confirm_token(token: str) -> Complaint | None:
     if not token or len(token) > 100:
         return None
-    return Complaint.objects.filter(confirm_digest=_digest(token)).first()
+    return Complaint.objects.filter(confirm_digest=token_digest(token)).first()
 
 
 def _locked(complaint: Complaint) -> Complaint:
@@ -359,17 +345,6 @@ def _transition(
         setattr(complaint, name, getattr(locked, name))
     transaction.on_commit(lambda: bump(PAGE_CACHE_NAMESPACE))
     return locked
-
-
-def _require_text(text: str, field_name: str, message: str) -> str:
-    text = text.strip()
-    if not text:
-        raise ValidationError({field_name: message})
-    if len(text) > TEXT_MAX:
-        raise ValidationError({field_name: _too_long(TEXT_MAX)})
-    if "\x00" in text:
-        raise ValidationError({field_name: _("This text contains a forbidden character.")})
-    return text
 
 
 def _message(
@@ -475,7 +450,7 @@ def complaint_route(*, complaint: Complaint, actor: User, service: ServiceUnit) 
 def complaint_ask_info(*, complaint: Complaint, actor: User, text: str) -> Complaint:
     """Ask the citizen for more information (acknowledges receipt; the answer clock runs on:
     the decree provides no suspension)."""
-    text = _require_text(text, "text", _("Write the question to the citizen."))
+    text = require_text(text, "text", _("Write the question to the citizen."))
     current = _locked(complaint)
     today = timezone.localdate()
     acknowledging = current.acknowledged_on is None
@@ -495,7 +470,7 @@ def complaint_ask_info(*, complaint: Complaint, actor: User, text: str) -> Compl
 
 @transaction.atomic
 def complaint_reply(*, complaint: Complaint, text: str) -> Complaint:
-    text = _require_text(text, "text", _("Write the information asked for."))
+    text = require_text(text, "text", _("Write the information asked for."))
     locked = _transition(complaint, Action.REPLY, actor=None, note=text)
     _message(locked, Message.MessageKind.REPLY, text, citizen=True)
     notify.unit(locked, "replied")
@@ -519,12 +494,12 @@ def complaint_answer(
     """
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": _("Choose the outcome from the list.")})
-    text = _require_text(text, "text", _("Write the answer."))
+    text = require_text(text, "text", _("Write the answer."))
     competent_body = competent_body.strip()
     if outcome == Outcome.NOT_COMPETENT and not competent_body:
         raise ValidationError({"competent_body": _("Name the body that is competent.")})
     if len(competent_body) > 300 or "\x00" in competent_body:
-        raise ValidationError({"competent_body": _too_long(300)})
+        raise ValidationError({"competent_body": too_long(300)})
     current = _locked(complaint)
     today = timezone.localdate()
     start = current.reopened_on or current.received_on or today
@@ -577,7 +552,7 @@ def reopen_until(complaint: Complaint) -> date | None:
 @transaction.atomic
 def complaint_reopen(*, complaint: Complaint, text: str) -> Complaint:
     """The citizen reopens once, within the window: a new answer clock starts today."""
-    text = _require_text(text, "text", _("Say why the answer does not settle the matter."))
+    text = require_text(text, "text", _("Say why the answer does not settle the matter."))
     current = _locked(complaint)
     if current.reopen_count:
         raise TransitionNotAllowed(_("A complaint can be reopened only once."))
@@ -707,7 +682,7 @@ def explanation_save(
         raise ValidationError({"status": _("Choose a state from the list.")})
     for name, value in (("text_ar", text_ar), ("text_fr", text_fr)):
         if len(value) > TEXT_MAX or "\x00" in value:
-            raise ValidationError({name: _too_long(TEXT_MAX)})
+            raise ValidationError({name: too_long(TEXT_MAX)})
     found, _created = StateExplanation.objects.update_or_create(
         collectivity=collectivity,
         status=status,

@@ -4,7 +4,7 @@ the public account, and the complaints unit's staff pages."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -39,13 +39,13 @@ from infitah.complaints.models import Category, Complaint, ComplaintSettings, St
 from infitah.complaints.services import PAGE_CACHE_NAMESPACE, TransitionNotAllowed
 from infitah.complaints.workflow import OPEN, Action, Status, is_allowed
 from infitah.deadlines.selectors import deadline_list_for_subject
+from infitah.lib.casework import private
 from infitah.lib.pagecache import cached_public_page
 from infitah.lib.pii import pii_decrypt
 from infitah.territories.models import Collectivity
 from infitah.territories.selectors import collectivity_get
 
 PAGE_SIZE = 20
-_R = TypeVar("_R", bound=HttpResponseBase)
 
 
 def _collectivity_or_404(slug: str) -> Collectivity:
@@ -54,16 +54,6 @@ def _collectivity_or_404(slug: str) -> Collectivity:
     if collectivity is None or not collectivity.is_network_member:
         raise Http404
     return collectivity
-
-
-def _private(response: _R) -> _R:
-    """Pages behind a secret link: never cached, never sent to another site as a referrer."""
-    response["Cache-Control"] = "no-store, private"
-    # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on the
-    # page's own forms, which the CSRF check refuses; the link still never leaves the site.
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _subject(complaint: Complaint) -> dict[str, str]:
@@ -169,7 +159,7 @@ def _track_context(found: Complaint, token: str, **forms: Form) -> dict[str, Any
 def track(request: HttpRequest, token: str) -> HttpResponse:
     """The citizen's follow-up page, behind the secret link."""
     found = _tracked_or_404(token)
-    return _private(render(request, "complaints/track.html", _track_context(found, token)))
+    return private(render(request, "complaints/track.html", _track_context(found, token)))
 
 
 def _citizen_act(found: Complaint, action: str, data: Any) -> tuple[Form, Callable[[], Any]] | None:
@@ -207,10 +197,10 @@ def track_action(request: HttpRequest, token: str, action: str) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Done. The collectivity has been told."))
-            return _private(redirect("complaints:track", token=token))
+            return private(redirect("complaints:track", token=token))
     found.refresh_from_db()
     context = _track_context(found, token, **{f"{action}_form": form})
-    return _private(render(request, "complaints/track.html", context, status=status))
+    return private(render(request, "complaints/track.html", context, status=status))
 
 
 @never_cache
@@ -220,7 +210,7 @@ def attachment(request: HttpRequest, token: str, pk: int) -> HttpResponseBase:
     item = found.attachments.filter(pk=pk).first()
     if item is None:
         raise Http404
-    return _private(FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name))
+    return private(FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name))
 
 
 @never_cache
@@ -242,8 +232,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
                 % {"reference": found.reference},
             )
         tracking = pii_decrypt(found.tracking_token_encrypted)
-        return _private(redirect("complaints:track", token=tracking))
-    return _private(
+        return private(redirect("complaints:track", token=tracking))
+    return private(
         render(
             request,
             "complaints/confirm.html",
@@ -369,7 +359,7 @@ def staff_attachment(request: HttpRequest, reference: str, pk: int) -> HttpRespo
         raise Http404
     response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
     # staff_view is typed for HttpResponse; a streamed file serves the same purpose.
-    return _private(response)  # type: ignore[return-value]
+    return private(response)  # type: ignore[return-value]
 
 
 # URL segment → workflow action.

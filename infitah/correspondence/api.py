@@ -26,6 +26,7 @@ from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
 from infitah.correspondence import selectors, services
 from infitah.correspondence.models import Entry
+from infitah.lib.casework import validation_detail
 from infitah.territories.models import Collectivity
 from infitah.territories.selectors import collectivity_get
 
@@ -96,15 +97,6 @@ def _out(entry: Entry) -> dict[str, Any]:
     }
 
 
-def _errors(exc: ValidationError) -> list[dict[str, str]]:
-    if hasattr(exc, "error_dict"):
-        return [
-            {"field": _API_FIELDS.get(name, name), "message": " ".join(messages)}
-            for name, messages in exc.message_dict.items()
-        ]
-    return [{"field": "", "message": " ".join(exc.messages)}]
-
-
 def _collectivity(request: HttpRequest, slug: str) -> tuple[Collectivity, User]:
     user: User = request.auth  # type: ignore[attr-defined]
     collectivity = collectivity_get(slug=slug)
@@ -164,7 +156,7 @@ def entry_register(request: HttpRequest, slug: str, payload: EntryIn) -> Any:
             in_reply_to=in_reply_to,
         )
     except ValidationError as exc:
-        return Status(400, {"detail": _errors(exc)})
+        return Status(400, {"detail": validation_detail(exc, aliases=_API_FIELDS)})
     return Status(201, _out(entry))
 
 

@@ -36,16 +36,13 @@ from infitah.correspondence.models import (
     ServiceUnit,
 )
 from infitah.ledger.services import event_record
+from infitah.lib.casework import too_long
 from infitah.lib.text import fold
 from infitah.lib.uploads import CheckedUpload, check_upload
 from infitah.numbering.services import number_next
 from infitah.territories.models import Collectivity
 
 SERIES = "correspondence"
-
-
-def _too_long(limit: int) -> str:
-    return _("At most %(max)d characters.") % {"max": limit}
 
 
 def _check_text(
@@ -61,7 +58,7 @@ def _check_text(
     if "\x00" in value:
         errors[name] = _("This text contains a forbidden character.")
     elif len(value) > limit:
-        errors[name] = _too_long(limit)
+        errors[name] = too_long(limit)
     elif required is not None and not value:
         errors[name] = required
     return value

@@ -32,6 +32,7 @@ from infitah.deadlines.selectors import due_date_compute
 from infitah.information import selectors, services
 from infitah.information.models import InformationRequest
 from infitah.information.workflow import RefusalReason
+from infitah.lib.casework import validation_detail
 from infitah.publication.models import Document
 from infitah.territories.selectors import collectivity_get
 
@@ -115,15 +116,6 @@ class ActionIn(Schema):
     decision: str = ""
 
 
-def _errors(exc: ValidationError) -> list[dict[str, str]]:
-    if hasattr(exc, "error_dict"):
-        return [
-            {"field": name, "message": " ".join(messages)}
-            for name, messages in exc.message_dict.items()
-        ]
-    return [{"field": "", "message": " ".join(exc.messages)}]
-
-
 def _error_response(request: HttpRequest, status: int, detail: Any) -> Status[Any]:
     return Status(status, {"detail": detail})
 
@@ -160,7 +152,7 @@ def request_file(request: HttpRequest, slug: str, payload: RequestIn) -> Any:
     except services.TransitionNotAllowed as exc:
         return _error_response(request, 409, [{"field": "", "message": exc.message}])
     except ValidationError as exc:
-        return _error_response(request, 400, _errors(exc))
+        return _error_response(request, 400, validation_detail(exc))
     due = filed.due_date
     if due is None:
         limit = "ati.urgent" if filed.is_urgent else "ati.answer"
@@ -345,6 +337,6 @@ def staff_request_act(request: HttpRequest, reference: str, action: str, payload
     except services.TransitionNotAllowed as exc:
         return _error_response(request, 409, [{"field": "", "message": exc.message}])
     except ValidationError as exc:
-        return _error_response(request, 400, _errors(exc))
+        return _error_response(request, 400, validation_detail(exc))
     found.refresh_from_db()
     return _staff(found)

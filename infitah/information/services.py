@@ -9,7 +9,6 @@ commits, and each under an idempotency key, so a re-run sends nothing twice.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -58,6 +57,7 @@ from infitah.information.workflow import (
     target,
 )
 from infitah.ledger.services import event_record
+from infitah.lib.casework import require_text, site_language, token_digest, too_long
 from infitah.lib.pagecache import bump
 from infitah.lib.pii import (
     id_normalise,
@@ -111,10 +111,6 @@ class RequestInput:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _too_long(limit: int) -> str:
-    return _("At most %(max)d characters.") % {"max": limit}
-
-
 def request_validate(data: RequestInput) -> RequestInput:
     """`data` stripped and normalised, or ValidationError with one message per field."""
     errors: dict[str, str] = {}
@@ -145,7 +141,7 @@ def request_validate(data: RequestInput) -> RequestInput:
     ):
         value = getattr(clean, name)
         if len(value) > limit:
-            errors[name] = _too_long(limit)
+            errors[name] = too_long(limit)
         elif "\x00" in value:
             errors[name] = _("This text contains a forbidden character.")
     for name, message in (
@@ -194,17 +190,6 @@ def request_validate(data: RequestInput) -> RequestInput:
     if errors:
         raise ValidationError(errors)
     return clean
-
-
-def _site_language(language: str | None) -> str:
-    """A language the site serves (the e-mails' links use it); the default otherwise."""
-    code = (language or "")[:2]
-    served = {code for code, _name in settings.LANGUAGES}
-    return code if code in served else settings.LANGUAGE_CODE
-
-
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def information_settings_get(collectivity: Collectivity) -> InformationSettings | None:
@@ -272,10 +257,10 @@ def request_file(
         urgency_reason=clean.urgency_reason,
         delivery=clean.delivery,
         is_private=clean.private,
-        language=_site_language(language or get_language()),
-        tracking_digest=_token_digest(token),
+        language=site_language(language or get_language()),
+        tracking_digest=token_digest(token),
         tracking_token_encrypted=pii_encrypt(token),
-        confirm_digest="" if email_confirmed else _token_digest(confirm_token),
+        confirm_digest="" if email_confirmed else token_digest(confirm_token),
         submitted_at=now,
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
@@ -301,7 +286,7 @@ def request_by_confirm_token(token: str) -> InformationRequest | None:
         return None
     return (
         InformationRequest.objects.select_related("collectivity")
-        .filter(confirm_digest=_token_digest(token))
+        .filter(confirm_digest=token_digest(token))
         .first()
     )
 
@@ -312,7 +297,7 @@ def request_by_token(token: str) -> InformationRequest | None:
         return None
     return (
         InformationRequest.objects.select_related("collectivity", "answer_document")
-        .filter(tracking_digest=_token_digest(token))
+        .filter(tracking_digest=token_digest(token))
         .first()
     )
 
@@ -408,17 +393,6 @@ def _message(
     )
 
 
-def _require_text(text: str, field_name: str, message: str) -> str:
-    text = text.strip()
-    if not text:
-        raise ValidationError({field_name: message})
-    if len(text) > TEXT_MAX:
-        raise ValidationError({field_name: _too_long(TEXT_MAX)})
-    if "\x00" in text:
-        raise ValidationError({field_name: _("This text contains a forbidden character.")})
-    return text
-
-
 @transaction.atomic
 def request_confirm(
     *, request: InformationRequest, actor: User | None = None
@@ -445,7 +419,7 @@ def request_confirm(
 def request_withdraw(*, request: InformationRequest, text: str = "") -> InformationRequest:
     """The requester withdraws the request; its open deadlines are cancelled."""
     if len(text) > TEXT_MAX:
-        raise ValidationError({"text": _too_long(TEXT_MAX)})
+        raise ValidationError({"text": too_long(TEXT_MAX)})
     locked = _transition(request, Action.WITHDRAW, actor=None, note=text.strip())
     if text.strip():
         _message(locked, MessageKind.WITHDRAWAL, text.strip(), from_requester=True)
@@ -461,7 +435,7 @@ def request_clarify(*, request: InformationRequest, actor: User, text: str) -> I
     With the collectivity's clock set to "restart", the answer deadline is cancelled and
     a new full period starts from the reply; with "run" (default) it keeps running.
     """
-    text = _require_text(text, "text", _("Write the question to the requester."))
+    text = require_text(text, "text", _("Write the question to the requester."))
     info = information_settings_get(request.collectivity)
     restart = info is not None and info.clarification_clock == ClarificationClock.RESTART
     # With "restart" no period runs while the requester clarifies: no due date, so the
@@ -483,7 +457,7 @@ def request_clarify(*, request: InformationRequest, actor: User, text: str) -> I
 @transaction.atomic
 def request_reply(*, request: InformationRequest, text: str) -> InformationRequest:
     """The requester answers a request for clarification."""
-    text = _require_text(text, "text", _("Write your clarification."))
+    text = require_text(text, "text", _("Write your clarification."))
     locked = _transition(request, Action.REPLY, actor=None, note=text)
     _message(locked, MessageKind.CLARIFICATION_REPLY, text, from_requester=True)
     info = information_settings_get(locked.collectivity)
@@ -508,7 +482,7 @@ def request_extend(*, request: InformationRequest, actor: User, reasons: str) ->
     Side effects: the answer deadline is replaced by one of `ati.extension` (or
     `ati.urgent_extension`) from the former due date; the requester is told at once.
     """
-    reasons = _require_text(reasons, "reasons", _("Give the reasons for the extension."))
+    reasons = require_text(reasons, "reasons", _("Give the reasons for the extension."))
     current = _locked(request)
     if current.is_extended:
         raise TransitionNotAllowed(_("The time limit can be extended only once."))
@@ -572,7 +546,7 @@ def _check_link(link: str) -> str:
         except ValidationError as exc:
             raise ValidationError({"link": _("Enter a full web address (https://…).")}) from exc
         if len(link) > 500:
-            raise ValidationError({"link": _too_long(500)})
+            raise ValidationError({"link": too_long(500)})
     return link
 
 
@@ -638,7 +612,7 @@ def request_answer(
     deadline closes (met; `is_answered_late` if after the due date); the requester is
     told, with the complaint window when the answer is partial.
     """
-    text = _require_text(text, "text", _("Write the answer."))
+    text = require_text(text, "text", _("Write the answer."))
     files = files or []
     checked = _check_files(files)
     _check_document(document, request.collectivity)
@@ -691,7 +665,7 @@ def request_refuse(
         errors["reasoning"] = _("A refusal must be reasoned in writing.")
     if errors:
         raise ValidationError(errors)
-    reasoning = _require_text(reasoning, "reasoning", _("A refusal must be reasoned in writing."))
+    reasoning = require_text(reasoning, "reasoning", _("A refusal must be reasoned in writing."))
     _check_document(document, request.collectivity)
     link = _check_link(link)
     if RefusalReason.ALREADY_PUBLISHED in unique and document is None and not link:
@@ -730,7 +704,7 @@ def request_transfer(
     Side effects: a new request in `to` (new reference and due date) received today;
     this one closes as transferred; the requester gets the new tracking link.
     """
-    note = _require_text(note, "note", _("Tell the requester why the request is transferred."))
+    note = require_text(note, "note", _("Tell the requester why the request is transferred."))
     if to.pk == request.collectivity_id:
         raise ValidationError({"to": _("Choose another collectivity.")})
     info = information_settings_get(to)
@@ -775,7 +749,7 @@ def request_transfer(
                 "language",
             )
         },
-        tracking_digest=_token_digest(token),
+        tracking_digest=token_digest(token),
         tracking_token_encrypted=pii_encrypt(token),
         submitted_at=now,
         created_by=actor,
@@ -812,7 +786,7 @@ def request_complain(*, request: InformationRequest, text: str) -> InformationRe
     answer period (else TransitionNotAllowed); an open request only once deemed refused.
     Side effects: the head's deadline `ati.head_answer` opens; head and officers told.
     """
-    text = _require_text(text, "text", _("Write your complaint."))
+    text = require_text(text, "text", _("Write your complaint."))
     current = _locked(request)
     if current.is_open and not current.is_deemed_refused():
         raise TransitionNotAllowed(
@@ -867,7 +841,7 @@ def request_decide_complaint(
     """The head decides the complaint, in writing, with the information if it is upheld."""
     if decision not in ComplaintDecision.values:
         raise ValidationError({"decision": _("Choose the decision from the list.")})
-    text = _require_text(text, "text", _("Write the decision and its reasons."))
+    text = require_text(text, "text", _("Write the decision and its reasons."))
     files = files or []
     checked = _check_files(files)
     locked = _transition(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,13 +44,13 @@ from infitah.information.forms import (
 from infitah.information.models import InformationRequest, InformationSettings
 from infitah.information.services import PAGE_CACHE_NAMESPACE, TransitionNotAllowed
 from infitah.information.workflow import NOT_PUBLIC, Action, Status, is_allowed
+from infitah.lib.casework import private
 from infitah.lib.pagecache import cached_public_page
 from infitah.lib.pdf import PdfUnavailable
 from infitah.territories.models import Collectivity
 from infitah.territories.selectors import collectivity_get
 
 PAGE_SIZE = 30
-_R = TypeVar("_R", bound=HttpResponseBase)
 
 
 def _collectivity_or_404(slug: str) -> Collectivity:
@@ -58,16 +58,6 @@ def _collectivity_or_404(slug: str) -> Collectivity:
     if collectivity is None:
         raise Http404
     return collectivity
-
-
-def _private(response: _R) -> _R:
-    """Pages behind a secret link: never cached, never sent to another site as a referrer."""
-    response["Cache-Control"] = "no-store, private"
-    # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on the
-    # page's own forms, which the CSRF check refuses; the link still never leaves the site.
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _form_errors(form: Form, exc: ValidationError) -> None:
@@ -143,7 +133,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
     """The requester's follow-up page, behind the secret link."""
     found = _tracked_or_404(token)
     context = _track_context(found, token)
-    return _private(render(request, "information/track.html", context))
+    return private(render(request, "information/track.html", context))
 
 
 def _track_context(found: InformationRequest, token: str, **forms: Form) -> dict[str, Any]:
@@ -215,7 +205,7 @@ def track_action(request: HttpRequest, token: str, action: str) -> HttpResponse:
             return redirect("information:track", token=token)
     found.refresh_from_db()
     context = _track_context(found, token, **{form_name: form})
-    return _private(render(request, "information/track.html", context, status=status))
+    return private(render(request, "information/track.html", context, status=status))
 
 
 @never_cache
@@ -237,7 +227,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
                 % {"reference": found.reference},
             )
         return redirect("information:track", token=selectors.tracking_token(found))
-    return _private(
+    return private(
         render(
             request,
             "information/confirm.html",
@@ -250,7 +240,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 def _pdf_response(data: bytes, name: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _private(response)
+    return private(response)
 
 
 def _pdf_unavailable(request: HttpRequest, token: str) -> HttpResponse:
@@ -258,7 +248,7 @@ def _pdf_unavailable(request: HttpRequest, token: str) -> HttpResponse:
         request,
         _("PDF files cannot be made on this server at the moment. Please try again later."),
     )
-    return _private(redirect("information:track", token=token))
+    return private(redirect("information:track", token=token))
 
 
 @never_cache
@@ -289,7 +279,7 @@ def attachment(request: HttpRequest, token: str, pk: int) -> HttpResponseBase:
     item = found.attachments.filter(pk=pk).first()
     if item is None:
         raise Http404
-    return _private(FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name))
+    return private(FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name))
 
 
 @cached_public_page(PAGE_CACHE_NAMESPACE)
