@@ -208,7 +208,6 @@ class Complaint(models.Model):
         blank=True,
         related_name="+",
     )
-    search_text = models.TextField(blank=True)
 
     objects = ComplaintQuerySet.as_manager()
 

@@ -254,7 +254,6 @@ def complaint_submit(
         confirm_digest=token_digest(confirm_token) if needs_confirmation else "",
         submitted_at=now,
         created_by=actor if actor is not None and actor.is_authenticated else None,
-        search_text=clean.description[:2000],
     )
     for upload, check in zip(files, checked, strict=True):
         attachment = Attachment(

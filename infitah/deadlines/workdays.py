@@ -65,6 +65,16 @@ def is_working_day(day: date, lookup: HolidayLookup) -> bool:
     return not is_weekend(day) and lookup.get(day) is None
 
 
+def count_working_days(start: date, end: date, lookup: HolidayLookup) -> int:
+    """How many working days lie in (start, end]: 0 when `end` is not after `start`."""
+    count, day = 0, start
+    while day < end:
+        day += ONE_DAY
+        if is_working_day(day, lookup):
+            count += 1
+    return count
+
+
 def add_months(day: date, months: int) -> date:
     """`day` plus `months` months, clamped to the end of a shorter month (31 Jan + 1 = 28/29 Feb)."""
     index = day.month - 1 + months

@@ -29,9 +29,9 @@ from django.db import transaction
 
 from infitah.accounts.models import User
 from infitah.information.models import Delivery, IdType, InformationRequest, RequesterType
+from infitah.information.selectors import information_settings_get
 from infitah.information.services import (
     RequestInput,
-    information_settings_get,
     information_settings_save,
     request_answer,
     request_complain,
@@ -259,7 +259,7 @@ def _desks_record(actors: dict[str, User | None]) -> int:
         actor = actors.get(slug)
         if collectivity is None or actor is None:
             continue
-        if information_settings_get(collectivity) is not None:
+        if information_settings_get(collectivity=collectivity) is not None:
             continue
         information_settings_save(collectivity=collectivity, actor=actor, data=dict(values))
         recorded += 1

@@ -27,7 +27,7 @@ from infitah.accounts.models import User
 from infitah.deadlines.models import Deadline, DeadlineStatus
 from infitah.deadlines.selectors import calendar_get
 from infitah.deadlines.services import deadline_close_for_subject, deadline_open
-from infitah.deadlines.workdays import is_working_day
+from infitah.deadlines.workdays import Unit, compute_due_date, count_working_days
 from infitah.information import notify
 from infitah.information.models import (
     ADDRESS_MAX,
@@ -43,7 +43,7 @@ from infitah.information.models import (
     MessageKind,
     RequesterType,
 )
-from infitah.information.selectors import complaint_window_end
+from infitah.information.selectors import complaint_window_end, information_settings_get
 from infitah.information.workflow import (
     TRANSITIONS,
     Action,
@@ -192,10 +192,6 @@ def request_validate(data: RequestInput) -> RequestInput:
     return clean
 
 
-def information_settings_get(collectivity: Collectivity) -> InformationSettings | None:
-    return InformationSettings.objects.filter(collectivity=collectivity).first()
-
-
 def _answer_limit(request: InformationRequest) -> str:
     return "ati.urgent" if request.is_urgent else "ati.answer"
 
@@ -223,7 +219,7 @@ def request_file(
     "information.filed"; an e-mail asking to confirm the address, or the confirmation
     (receipt, due date) when it needs none.
     """
-    info = information_settings_get(collectivity)
+    info = information_settings_get(collectivity=collectivity)
     if info is None or not info.is_accepting:
         raise NotAccepting(
             _(
@@ -436,7 +432,7 @@ def request_clarify(*, request: InformationRequest, actor: User, text: str) -> I
     a new full period starts from the reply; with "run" (default) it keeps running.
     """
     text = require_text(text, "text", _("Write the question to the requester."))
-    info = information_settings_get(request.collectivity)
+    info = information_settings_get(collectivity=request.collectivity)
     restart = info is not None and info.clarification_clock == ClarificationClock.RESTART
     # With "restart" no period runs while the requester clarifies: no due date, so the
     # request cannot become deemed refused meanwhile.
@@ -460,7 +456,7 @@ def request_reply(*, request: InformationRequest, text: str) -> InformationReque
     text = require_text(text, "text", _("Write your clarification."))
     locked = _transition(request, Action.REPLY, actor=None, note=text)
     _message(locked, MessageKind.CLARIFICATION_REPLY, text, from_requester=True)
-    info = information_settings_get(locked.collectivity)
+    info = information_settings_get(collectivity=locked.collectivity)
     if info is not None and info.clarification_clock == ClarificationClock.RESTART:
         today = timezone.localdate()
         due = _open_answer_deadline(
@@ -504,17 +500,6 @@ def request_extend(*, request: InformationRequest, actor: User, reasons: str) ->
     _message(locked, MessageKind.EXTENSION, reasons, actor=actor)
     notify.requester(locked, "extended", text=reasons)
     return locked
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Working days in (start, end]: how long the collectivity took."""
-    calendar = calendar_get()
-    count, day = 0, start
-    while day < end:
-        day = date.fromordinal(day.toordinal() + 1)
-        if is_working_day(day, calendar):
-            count += 1
-    return count
 
 
 def _check_files(files: list[UploadedFile[Any]]) -> list[CheckedUpload]:
@@ -575,7 +560,7 @@ def _answered_changes(request: InformationRequest) -> dict[str, Any]:
     start = request.received_on or today
     return {
         "answered_on": today,
-        "answer_working_days": working_days_between(start, today),
+        "answer_working_days": count_working_days(start, today, calendar_get()),
         "is_answered_late": request.due_date is not None and today > request.due_date,
         "deemed_refused_on": _deemed_refused_on(request, today),
     }
@@ -707,7 +692,7 @@ def request_transfer(
     note = require_text(note, "note", _("Tell the requester why the request is transferred."))
     if to.pk == request.collectivity_id:
         raise ValidationError({"to": _("Choose another collectivity.")})
-    info = information_settings_get(to)
+    info = information_settings_get(collectivity=to)
     if info is None or not info.is_accepting:
         raise ValidationError(
             {
@@ -866,15 +851,6 @@ def request_decide_complaint(
 # ---------------------------------------------------------------------------- sweeps
 
 
-def _remaining_working_days(today: date, due: date, calendar: Any) -> int:
-    count, day = 0, today
-    while day < due:
-        day = _day_after(day)
-        if is_working_day(day, calendar):
-            count += 1
-    return count
-
-
 def requests_sweep(*, today: date | None = None) -> dict[str, int]:
     """The periodic work of `manage.py tick`; safe to run any number of times.
 
@@ -932,14 +908,25 @@ def _reminders_send(today: date) -> int:
         return 0
     calendar = calendar_get()
     sent = 0
-    deadlines = Deadline.objects.open().filter(
-        subject_type=InformationRequest._meta.label_lower, due_date__gte=today
+    # Only the deadlines due within the largest threshold can need a reminder: the sweep
+    # runs every minute, so it reads those, not every open deadline.
+    horizon = compute_due_date(
+        start=today, duration=thresholds[-1], unit=Unit.WORKING_DAYS, lookup=calendar
+    ).due_date
+    deadlines = (
+        Deadline.objects.open()
+        .filter(
+            subject_type=InformationRequest._meta.label_lower,
+            due_date__gte=today,
+            due_date__lte=horizon,
+        )
+        .select_related("limit")
     )
     ids = {int(d.subject_id): d for d in deadlines}
     requests = InformationRequest.objects.filter(pk__in=ids).select_related("collectivity")
     for request in requests:
         deadline = ids[request.pk]
-        left = _remaining_working_days(today, deadline.due_date, calendar)
+        left = count_working_days(today, deadline.due_date, calendar)
         # The smallest threshold reached: after a pause of the tick, the 5-day reminder
         # is not sent once only 1 day is left.
         reached = [t for t in thresholds if left <= t]

@@ -13,6 +13,7 @@ from infitah.deadlines.workdays import (
     Unit,
     add_months,
     compute_due_date,
+    count_working_days,
     is_working_day,
     library_holidays,
 )
@@ -144,3 +145,12 @@ def test_property_adding_a_holiday_never_makes_a_due_date_earlier(
 def test_property_due_dates_are_monotonic_in_the_start_date(first, gap, duration, unit, holidays):
     second = first + timedelta(days=gap)
     assert due(first, duration, unit, holidays) <= due(second, duration, unit, holidays)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=days, duration=durations, holidays=holiday_sets)
+def test_property_counting_working_days_inverts_the_working_day_period(start, duration, holidays):
+    lookup = holiday_set(*holidays)
+    result = compute_due_date(start=start, duration=duration, unit=Unit.WORKING_DAYS, lookup=lookup)
+    assert count_working_days(start, result.due_date, lookup) == duration
+    assert count_working_days(result.due_date, start, lookup) == 0
