@@ -15,6 +15,15 @@ from infitah.deadlines.api import router as calendar_router
 from infitah.information.api import router as information_router
 from infitah.information.api import staff_router as information_staff_router
 from infitah.ledger.api import router as register_router
+from infitah.participation.api import router as participation_router
+from infitah.participation.consultations.api import router as consultations_router
+from infitah.participation.consultations.api import staff_router as consultations_staff_router
+from infitah.participation.labs.api import router as labs_router
+from infitah.participation.labs.api import staff_router as labs_staff_router
+from infitah.participation.surveys.api import router as surveys_router
+from infitah.participation.surveys.api import staff_router as surveys_staff_router
+from infitah.petitions.api import router as petitions_router
+from infitah.petitions.api import staff_router as petitions_staff_router
 from infitah.publication.api import router as documents_router
 from infitah.search.api import router as search_router
 from infitah.territories.api import router as collectivities_router
@@ -51,3 +60,12 @@ api.add_router("/staff", information_staff_router)  # token authentication
 api.add_router("", complaints_router)  # /c/<slug>/complaints[/stats], /complaints/<ref>
 api.add_router("/staff", complaints_staff_router)  # /staff/complaints/<ref>[/<action>] (token)
 api.add_router("/staff", correspondence_router)  # /staff/<slug>/register/entries (token)
+api.add_router("", petitions_router)  # /c/<slug>/petitions, /petitions/<id>, /signatures/confirm
+api.add_router("/staff", petitions_staff_router)  # token authentication
+api.add_router("", participation_router)  # /participants/…
+api.add_router("", consultations_router)  # /c/<slug>/consultations, /consultations/<id>
+api.add_router("/staff", consultations_staff_router)
+api.add_router("", surveys_router)  # /c/<slug>/surveys, /surveys/<id>
+api.add_router("/staff", surveys_staff_router)
+api.add_router("", labs_router)  # /c/<slug>/labs, /labs/<id>/votes, /labs/<id>/report
+api.add_router("/staff", labs_staff_router)

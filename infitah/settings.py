@@ -161,6 +161,11 @@ INSTALLED_APPS = [
     "infitah.information",
     "infitah.correspondence",
     "infitah.complaints",
+    "infitah.petitions",
+    "infitah.participation",
+    "infitah.participation.consultations",
+    "infitah.participation.surveys",
+    "infitah.participation.labs",
     "infitah.backoffice",
 ]
 

@@ -1,0 +1,3 @@
+"""Public consultations: models."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Collective-intelligence labs: models."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Participation: models."""
+
+from __future__ import annotations

@@ -1,0 +1,6 @@
+"""Public pages of surveys."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "surveys"
+urlpatterns: list[URLPattern | URLResolver] = []

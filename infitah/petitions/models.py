@@ -1,0 +1,3 @@
+"""Petitions: models."""
+
+from __future__ import annotations
