@@ -18,6 +18,9 @@ from infitah.accounts.services import membership_grant
 from infitah.complaints.demo import demo_complaints
 from infitah.information.demo import demo_information
 from infitah.lib.pagecache import bump
+from infitah.participation.consultations.demo import consultations_demo
+from infitah.participation.labs.demo import labs_demo
+from infitah.participation.surveys.demo import surveys_demo
 from infitah.publication.demo import publication_demo_load
 from infitah.territories.importers import read_path
 from infitah.territories.models import Collectivity, Kind
@@ -143,4 +146,8 @@ def demo_load(*, log: Callable[[str], None] = print, import_dataset: bool = True
     publication_demo_load(log=log)
     demo_information(stdout=log)
     demo_complaints(stdout=log)
+    consultations_demo(commune, log=log)
+    surveys_demo(commune)
+    log("surveys demo: 1 open survey with answers")
+    labs_demo(commune, log=log)
     log("demo data ready")

@@ -1,6 +1,13 @@
-"""Public pages of participation."""
+"""Public pages of participation: joining, confirming, the participant's own page."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from infitah.participation import views
 
 app_name = "participation"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("participation/join/", views.join, name="join"),
+    path("participation/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("participation/me/", views.me, name="me"),
+    path("participation/leave/", views.leave, name="leave"),
+]

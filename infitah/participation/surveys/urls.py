@@ -1,6 +1,18 @@
-"""Public pages of surveys."""
+"""Public pages of surveys: c/<slug>/surveys/…"""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from infitah.participation.surveys import views
 
 app_name = "surveys"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("c/<slug:slug>/surveys/", views.survey_list, name="list"),
+    path("c/<slug:slug>/surveys/<int:pk>/", views.survey_detail, name="detail"),
+    path("c/<slug:slug>/surveys/<int:pk>/respond/", views.survey_respond, name="respond"),
+    path("c/<slug:slug>/surveys/<int:pk>/results/", views.survey_results, name="results"),
+    path(
+        "c/<slug:slug>/surveys/<int:pk>/results.csv",
+        views.survey_results_csv,
+        name="results-csv",
+    ),
+]

@@ -11,24 +11,26 @@ from infitah.deadlines.services import deadlines_sweep
 from infitah.information.services import requests_sweep
 from infitah.ledger.register_services import checkpoint_maybe_sign
 from infitah.notifications.services import email_retry_failed
+from infitah.participation.labs.services import labs_recompute_due
 
 
 class Command(BaseCommand):
     help = (
-        "Run the periodic sweeps (deadlines, information requests, complaints, e-mail "
-        "retries, register checkpoint). Safe to run concurrently."
+        "Run the periodic sweeps (deadlines, information requests, complaints, lab reports, "
+        "e-mail retries, register checkpoint). Safe to run concurrently."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         counts = deadlines_sweep()
         information = requests_sweep()
         complaints = complaints_sweep()
+        labs = labs_recompute_due()
         retried = email_retry_failed()
         # The register is signed at least hourly even when nothing was published.
         checkpoint = checkpoint_maybe_sign(force_hourly=True)
         signed = checkpoint.tree_size if checkpoint else "-"
         self.stdout.write(
             f"deadlines: {counts}; information requests: {information}; "
-            f"complaints: {complaints}; "
+            f"complaints: {complaints}; lab reports queued: {labs}; "
             f"e-mails re-queued: {retried}; checkpoint signed: {signed}"
         )
