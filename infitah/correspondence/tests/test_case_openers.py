@@ -136,7 +136,7 @@ def test_unknown_case_types_show_no_link(register, clerk_a):
     services.entry_link_case(
         entry=entry,
         actor=clerk_a,
-        case_type="petitions.petition",
+        case_type="nothing.here",
         case_id="1",
         case_reference="P-1",
     )

@@ -157,9 +157,9 @@ def test_propose_a_statement_through_the_api(
 
 
 def test_the_report_through_the_api(lab: Lab, statements: list[Statement], voters: Voters) -> None:
-    missing = Client().get(f"/api/v1/labs/{lab.pk}/report")
+    missing = Client().get(f"/api/v1/labs/{lab.pk}/report", HTTP_ACCEPT_LANGUAGE="fr")
     assert missing.status_code == 404
-    assert missing.json() == {"detail": "No report has been computed for this lab yet."}
+    assert missing.json() == {"detail": "Aucun rapport n'a encore été calculé pour ce laboratoire."}
     planted_votes(lab, statements, voters(12))
     report = reports.lab_report_compute(lab_id=lab.pk).report
     assert report is not None
