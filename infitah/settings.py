@@ -247,6 +247,10 @@ STATIC_ROOT = VAR_DIR / "static"
 INFITAH_UPLOAD_MAX_BYTES = env_int("INFITAH_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 # Public address of the site, for links in e-mails (no trailing slash).
 INFITAH_SITE_URL = env_str("INFITAH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Petitions: the count of confirmed signatures is kept in this many shard rows per
+# petition and province (no hot row), and shown at most this many seconds behind.
+INFITAH_PETITION_TALLY_SHARDS = env_int("INFITAH_PETITION_TALLY_SHARDS", 16)
+INFITAH_PETITION_COUNT_TTL = env_int("INFITAH_PETITION_COUNT_TTL", 5)
 # Access to information: days an unconfirmed request waits for its e-mail confirmation
 # before it lapses, and the reminders sent to officers before a due date (working days).
 INFITAH_ATI_CONFIRM_DAYS = env_int("INFITAH_ATI_CONFIRM_DAYS", 7)

@@ -28,5 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_inform": Perm.INFORMATION_HANDLE in perms,
             "can_complain": Perm.COMPLAINTS_HANDLE in perms,
             "can_register": Perm.CORRESPONDENCE_REGISTER in perms,
+            "can_participate": Perm.PARTICIPATION_MANAGE in perms,
+            "can_petition": Perm.PETITIONS_HANDLE in perms,
         },
     )

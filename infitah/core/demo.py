@@ -21,6 +21,7 @@ from infitah.lib.pagecache import bump
 from infitah.participation.consultations.demo import consultations_demo
 from infitah.participation.labs.demo import labs_demo
 from infitah.participation.surveys.demo import surveys_demo
+from infitah.petitions.demo import petitions_demo
 from infitah.publication.demo import publication_demo_load
 from infitah.territories.importers import read_path
 from infitah.territories.models import Collectivity, Kind
@@ -146,6 +147,7 @@ def demo_load(*, log: Callable[[str], None] = print, import_dataset: bool = True
     publication_demo_load(log=log)
     demo_information(stdout=log)
     demo_complaints(stdout=log)
+    petitions_demo(log=log)
     consultations_demo(commune, log=log)
     surveys_demo(commune)
     log("surveys demo: 1 open survey with answers")

@@ -49,8 +49,8 @@ page has a "link to a case" form: type + reference) without offering an opener; 
 must look the reference up *within the collectivity* (tenancy: an entry of A is never
 linked to a case of B) and `url` must not query the database.
 
-There is no opener for petitions yet: the petitions app does not exist. When it does, it
-registers its own, as above.
+Petitions register theirs too (`infitah/petitions/openers.py`): a petition lodged on paper
+is opened from its entry by the council bureau.
 """
 
 from __future__ import annotations

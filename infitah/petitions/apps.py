@@ -6,3 +6,35 @@ class PetitionsConfig(AppConfig):
     name = "infitah.petitions"
     label = "petitions"
     verbose_name = _("Petitions")
+
+    def ready(self) -> None:
+        from django.urls import reverse
+
+        from infitah.deadlines.duty_kinds import register_duty_kind
+        from infitah.deadlines.models import Deadline
+        from infitah.petitions.openers import register_petition_opener
+        from infitah.territories.models import Collectivity
+        from infitah.territories.modules import Module, register_module
+
+        def home_url(collectivity: Collectivity) -> str:
+            return reverse("petitions:home", kwargs={"slug": collectivity.slug})
+
+        def staff_url(deadline: Deadline) -> str:
+            return reverse(
+                "petitions-staff:detail",
+                kwargs={"slug": deadline.collectivity.slug, "pk": int(deadline.subject_id)},
+            )
+
+        register_module(
+            Module(
+                key="petitions",
+                title=_("Petitions"),
+                url=home_url,
+                exists=lambda collectivity: collectivity.is_network_member,
+                order=40,
+            )
+        )
+        # The decision clock `petition.decision.<level>` links to the bureau's page.
+        register_duty_kind("petitions.petition", url=staff_url, label=_("Petition"))
+        # Petitions lodged on paper are opened from their correspondence register entry.
+        register_petition_opener()

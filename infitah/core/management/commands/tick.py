@@ -12,11 +12,12 @@ from infitah.information.services import requests_sweep
 from infitah.ledger.register_services import checkpoint_maybe_sign
 from infitah.notifications.services import email_retry_failed
 from infitah.participation.labs.services import labs_recompute_due
+from infitah.petitions.signatures import petitions_sweep
 
 
 class Command(BaseCommand):
     help = (
-        "Run the periodic sweeps (deadlines, information requests, complaints, lab reports, "
+        "Run the periodic sweeps (deadlines, information requests, complaints, petitions, lab reports, "
         "e-mail retries, register checkpoint). Safe to run concurrently."
     )
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         counts = deadlines_sweep()
         information = requests_sweep()
         complaints = complaints_sweep()
+        petitions = petitions_sweep()
         labs = labs_recompute_due()
         retried = email_retry_failed()
         # The register is signed at least hourly even when nothing was published.
@@ -31,6 +33,6 @@ class Command(BaseCommand):
         signed = checkpoint.tree_size if checkpoint else "-"
         self.stdout.write(
             f"deadlines: {counts}; information requests: {information}; "
-            f"complaints: {complaints}; lab reports queued: {labs}; "
+            f"complaints: {complaints}; petitions: {petitions}; lab reports queued: {labs}; "
             f"e-mails re-queued: {retried}; checkpoint signed: {signed}"
         )

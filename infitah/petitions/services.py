@@ -1,0 +1,834 @@
+"""Writes of petitions (organic laws 111.14, 112.14, 113.14): the life of a petition.
+
+Every change of state goes through `_transition` (row locked, table checked, state and
+dates written, ledger event, all in one transaction) and tells the agent by e-mail
+(outbox, idempotency key per stage and event). Lodging opens the decision clock
+`petition.decision.<level>` (deadlines app); the decision, the rejection and the
+withdrawal close it. Signatures are written by `signatures.py`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from infitah.accounts.models import User
+from infitah.accounts.permissions import Perm, has_perm
+from infitah.deadlines.models import DeadlineStatus
+from infitah.deadlines.services import deadline_close_for_subject, deadline_open
+from infitah.ledger.services import event_record
+from infitah.lib.casework import site_language, token_digest, too_long
+from infitah.lib.pagecache import bump
+from infitah.lib.pii import pii_encrypt, pii_mask
+from infitah.numbering.services import number_next
+from infitah.petitions import notify
+from infitah.petitions.models import (
+    ADDRESS_MAX,
+    NAME_MAX,
+    PHONE_MAX,
+    REASONS_MAX,
+    REQUEST_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    Petition,
+    PetitionSettings,
+)
+from infitah.petitions.selectors import (
+    counts_by_province_exact,
+    petition_settings_get,
+    province_progress,
+    threshold_for,
+)
+from infitah.petitions.signatures import (
+    cin_clean,
+    email_clean,
+    in_territory,
+    signatures_close,
+    tallies_prepare,
+)
+from infitah.petitions.workflow import (
+    CHECKLIST,
+    FINAL,
+    LODGED_STATES,
+    TRANSITIONS,
+    Action,
+    Channel,
+    PetitionerKind,
+    Side,
+    Status,
+    TransitionNotAllowed,
+    is_allowed,
+    target,
+)
+from infitah.territories.models import Collectivity
+
+PAGE_CACHE_NAMESPACE = "petitions"
+SERIES = "petition"
+DECISION_LIMIT = "petition.decision.{level}"
+SESSION_MAX = 300
+
+
+class ThresholdNotMet(TransitionNotAllowed):
+    """Online lodging needs the threshold (and, for a region, the per-province spread)."""
+
+
+@dataclass
+class PetitionInput:
+    """What the agent (or the bureau, for a paper petition) enters. Text as typed; dates
+    as `date` (forms) or ISO text (JSON); declarations as booleans."""
+
+    petitioner_kind: str = PetitionerKind.CITIZENS
+    title: str = ""
+    text: str = ""
+    request: str = ""
+    agent_name: str = ""
+    agent_cin: str = ""
+    agent_email: str = ""
+    agent_phone: str = ""
+    agent_address: str = ""
+    association_name: str = ""
+    association_founded_on: date | str | None = None
+    association_seat: str = ""  # the slug of the commune of the seat or branch
+    association_good_standing: bool = False
+    association_object: str = ""
+    association_object_related: bool = False
+
+
+@dataclass
+class CleanPetition:
+    petitioner_kind: str
+    title: str
+    text: str
+    request: str
+    agent_name: str
+    agent_cin: str
+    agent_email: str
+    agent_phone: str
+    agent_address: str
+    association_name: str
+    association_founded_on: date | None
+    association_seat: Collectivity | None
+    association_good_standing: bool
+    association_object: str
+    association_object_related: bool
+
+
+def years_after(day: date, years: int) -> date:
+    """`day` moved `years` years on (29 February becomes 28 February)."""
+    year = day.year + years
+    return day.replace(year=year, day=min(day.day, monthrange(year, day.month)[1]))
+
+
+def _text(value: str, field: str, limit: int, errors: dict[str, str], empty: str) -> str:
+    value = (value or "").strip()
+    if "\x00" in value:
+        errors[field] = _("This text contains a forbidden character.")
+    elif len(value) > limit:
+        errors[field] = too_long(limit)
+    elif not value and empty:
+        errors[field] = empty
+    return value
+
+
+def _date(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value if not isinstance(value, datetime) else value.date()
+    try:
+        return parse_date(value.strip())
+    except ValueError:
+        return None
+
+
+def _phone(value: str, errors: dict[str, str], *, required: bool) -> str:
+    phone = (value or "").strip()
+    if not phone:
+        if required:
+            errors["agent_phone"] = _("Give a phone number, e.g. 0612345678.")
+        return ""
+    digits = phone.replace(" ", "").replace("-", "").replace(".", "").lstrip("+")
+    if len(phone) > PHONE_MAX or not (digits.isdigit() and 9 <= len(digits) <= 15):
+        errors["agent_phone"] = _("Enter a phone number, e.g. 0612345678 or +212612345678.")
+    return phone
+
+
+def _association(
+    collectivity: Collectivity,
+    data: PetitionInput,
+    errors: dict[str, str],
+    today: date,
+) -> tuple[str, date | None, Collectivity | None, str]:
+    """Check the association's conditions: one reason per failed condition, on its field."""
+    name = _text(
+        data.association_name,
+        "association_name",
+        NAME_MAX,
+        errors,
+        _("Give the name of the association."),
+    )
+    founded = _date(data.association_founded_on)
+    years = petition_settings_get(collectivity).association_min_years
+    if data.association_founded_on in (None, "") and founded is None:
+        errors["association_founded_on"] = _("Give the date the association was founded.")
+    elif founded is None:
+        errors["association_founded_on"] = _("Give a date, e.g. 2019-05-31.")
+    elif founded > today:
+        errors["association_founded_on"] = _("The founding date cannot be in the future.")
+    elif not years_after(founded, years) < today:
+        errors["association_founded_on"] = _(
+            "The association must have been constituted for more than %(years)d years "
+            "(constituted on %(founded)s, it may petition from %(from)s)."
+        ) % {
+            "years": years,
+            "founded": founded.isoformat(),
+            "from": (years_after(founded, years) + timedelta(days=1)).isoformat(),
+        }
+    seat: Collectivity | None = None
+    slug = (data.association_seat or "").strip()
+    if not slug:
+        errors["association_seat"] = _(
+            "Give the commune of the association's seat or of one of its branches."
+        )
+    else:
+        seat = (
+            Collectivity.objects.filter(slug=slug[:120]).select_related("parent").first()
+            if "\x00" not in slug
+            else None
+        )
+        if seat is None:
+            errors["association_seat"] = _("Choose a commune from the list.")
+        elif not in_territory(seat, collectivity):
+            errors["association_seat"] = _(
+                "The association's seat or branch must be in the territory of %(name)s."
+            ) % {"name": collectivity.name}
+    if not data.association_good_standing:
+        errors["association_good_standing"] = _(
+            "The association must declare that it is in good standing with the law."
+        )
+    obj = _text(
+        data.association_object,
+        "association_object",
+        TEXT_MAX,
+        errors,
+        _("Give the object of the association, as in its statutes."),
+    )
+    if not data.association_object_related:
+        errors["association_object_related"] = _(
+            "The association's activity must relate to the subject of the petition."
+        )
+    return name, founded, seat, obj
+
+
+def petition_validate(
+    *, collectivity: Collectivity, data: PetitionInput, paper: bool = False
+) -> CleanPetition:
+    """`data` checked and normalised, or ValidationError with one message per field.
+
+    Online, the agent's e-mail is required (the petition opens once it is confirmed);
+    on paper (registered by the bureau) an e-mail, a phone or an address will do.
+    """
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    kind = (data.petitioner_kind or "").strip()
+    if kind not in PetitionerKind.values:
+        errors["petitioner_kind"] = _("Choose: citizens or an association.")
+    title = _text(data.title, "title", TITLE_MAX, errors, _("Give the petition a title."))
+    text = _text(data.text, "text", TEXT_MAX, errors, _("Write the text of the petition."))
+    request = _text(
+        data.request,
+        "request",
+        REQUEST_MAX,
+        errors,
+        _("Say which point, within the council's competence, it should put on its agenda."),
+    )
+    is_association = kind == PetitionerKind.ASSOCIATION
+    name = _text(
+        data.agent_name,
+        "agent_name",
+        NAME_MAX,
+        errors,
+        _("Give the full name of the legal representative.")
+        if is_association
+        else _("Give the full name of the petition's agent."),
+    )
+    cin = cin_clean(data.agent_cin, "agent_cin", errors)
+    email = email_clean(data.agent_email, "agent_email", errors, required=not paper)
+    phone = _phone(data.agent_phone, errors, required=not paper)
+    address = _text(
+        data.agent_address,
+        "agent_address",
+        ADDRESS_MAX,
+        errors,
+        "" if is_association else _("Give the agent's postal address."),
+    )
+    if (
+        paper
+        and not (email or phone or address)
+        and not errors.keys()
+        & {
+            "agent_email",
+            "agent_phone",
+            "agent_address",
+        }
+    ):
+        errors["agent_email"] = _("Give an e-mail address, a phone number or a postal address.")
+    association: tuple[str, date | None, Collectivity | None, str] = ("", None, None, "")
+    if is_association:
+        association = _association(collectivity, data, errors, today)
+    if errors:
+        raise ValidationError(errors)
+    return CleanPetition(
+        petitioner_kind=kind,
+        title=title,
+        text=text,
+        request=request,
+        agent_name=name,
+        agent_cin=cin,
+        agent_email=email,
+        agent_phone=phone,
+        agent_address=address,
+        association_name=association[0],
+        association_founded_on=association[1],
+        association_seat=association[2],
+        association_good_standing=is_association and data.association_good_standing,
+        association_object=association[3],
+        association_object_related=is_association and data.association_object_related,
+    )
+
+
+def _new_petition(
+    collectivity: Collectivity, clean: CleanPetition, *, language: str, status: str
+) -> tuple[Petition, str]:
+    token = secrets.token_urlsafe(24)
+    petition = Petition(
+        collectivity=collectivity,
+        status=status,
+        petitioner_kind=clean.petitioner_kind,
+        title=clean.title,
+        text=clean.text,
+        request=clean.request,
+        language=site_language(language),
+        agent_name=clean.agent_name,
+        agent_cin_encrypted=pii_encrypt(clean.agent_cin),
+        agent_cin_masked=pii_mask(clean.agent_cin),
+        agent_email=clean.agent_email,
+        agent_phone=clean.agent_phone,
+        agent_address=clean.agent_address,
+        association_name=clean.association_name,
+        association_founded_on=clean.association_founded_on,
+        association_seat=clean.association_seat,
+        association_good_standing=clean.association_good_standing,
+        association_object=clean.association_object,
+        association_object_related=clean.association_object_related,
+        manage_digest=token_digest(token),
+        manage_token_encrypted=pii_encrypt(token),
+        created_at=timezone.now(),
+    )
+    return petition, token
+
+
+@transaction.atomic
+def petition_draft(
+    *, collectivity: Collectivity, data: PetitionInput, language: str | None = None
+) -> tuple[Petition, str]:
+    """Enter a petition online; returns it (draft) and the agent's management token.
+
+    Preconditions: `data` passes `petition_validate` (else ValidationError, nothing
+    written). Side effects: a ledger event; an e-mail to the agent with the link that
+    confirms their address (by POST) and opens the petition to signatures.
+    """
+    clean = petition_validate(collectivity=collectivity, data=data)
+    petition, token = _new_petition(
+        collectivity, clean, language=language or get_language() or "ar", status=Status.DRAFT
+    )
+    confirm_token = secrets.token_urlsafe(24)
+    petition.confirm_digest = token_digest(confirm_token)
+    petition.save()
+    event_record(
+        obj=petition,
+        action="petitions.drafted",
+        process="agent",
+        collectivity=collectivity,
+        to_state=petition.status,
+        data={"petitioner": petition.petitioner_kind},
+    )
+    notify.agent(petition, "drafted", manage_token=token, confirm_token=confirm_token)
+    return petition, token
+
+
+def _by_digest(**lookup: str) -> Petition | None:
+    return Petition.objects.select_related("collectivity").filter(**lookup).first()
+
+
+def petition_by_manage_token(token: str) -> Petition | None:
+    """The petition of a management link, or None."""
+    if not token or len(token) > 100:
+        return None
+    return _by_digest(manage_digest=token_digest(token))
+
+
+def petition_by_confirm_token(token: str) -> Petition | None:
+    """The draft whose agent confirmation link this is, or None."""
+    if not token or len(token) > 100:
+        return None
+    return _by_digest(confirm_digest=token_digest(token))
+
+
+def _locked(petition: Petition) -> Petition:
+    return (
+        Petition.objects.select_for_update(of=("self",))
+        .select_related("collectivity")
+        .get(pk=petition.pk)
+    )
+
+
+def _transition(
+    petition: Petition,
+    action: Action,
+    *,
+    actor: User | None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> Petition:
+    locked = _locked(petition)
+    if not is_allowed(locked.status, action):
+        raise TransitionNotAllowed(
+            _("This petition is “%(status)s”: this action is not possible now.")
+            % {"status": locked.get_status_display()}
+        )
+    before = locked.status
+    locked.status = target(action)
+    if locked.status in FINAL:
+        locked.closed_at = timezone.now()
+    for name, value in (changes or {}).items():
+        setattr(locked, name, value)
+    locked.save()
+    side = TRANSITIONS[action][2]
+    event_record(
+        obj=locked,
+        action=f"petitions.{action.value}",
+        actor=actor,
+        process="" if actor is not None else {Side.AGENT: "agent"}.get(side, "petitions"),
+        collectivity=locked.collectivity,
+        from_state=before,
+        to_state=locked.status,
+        note=note[:2000],
+        data=data or {},
+    )
+    for name in ("status", "closed_at", *(changes or {})):
+        setattr(petition, name, getattr(locked, name))
+    transaction.on_commit(lambda: bump(PAGE_CACHE_NAMESPACE))
+    return locked
+
+
+def _require_bureau(actor: User, petition: Petition) -> None:
+    # Views and the API resolve the collectivity first; this guards every other caller.
+    if not has_perm(actor, Perm.PETITIONS_HANDLE, petition.collectivity):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def petition_confirm_agent(*, petition: Petition) -> Petition:
+    """The agent confirmed their e-mail (POST): the petition is open to signatures."""
+    locked = _transition(
+        petition,
+        Action.CONFIRM_AGENT,
+        actor=None,
+        changes={"confirm_digest": "", "collecting_since": timezone.now()},
+    )
+    tallies_prepare(locked)
+    notify.agent(locked, "collecting")
+    return locked
+
+
+def _open_clock(petition: Petition, start: date, actor: User | None) -> date:
+    return deadline_open(
+        collectivity=petition.collectivity,
+        subject=petition,
+        limit_code=DECISION_LIMIT.format(level=petition.level),
+        start=start,
+        label=_("Decide on petition %(reference)s") % {"reference": petition.reference},
+        actor=actor,
+        process="" if actor is not None else "petitions",
+    ).due_date
+
+
+def _number(petition: Petition, lodged_on: date) -> dict[str, Any]:
+    collectivity = petition.collectivity
+    number = number_next(collectivity=collectivity, series=SERIES, year=lodged_on.year)
+    code = collectivity.code or str(collectivity.pk)
+    return {
+        "year": lodged_on.year,
+        "number": number,
+        "reference": f"PET-{lodged_on.year}-{code}-{number:06d}",
+        "lodged_on": lodged_on,
+    }
+
+
+@transaction.atomic
+def petition_lodge(*, petition: Petition, actor: User | None = None) -> Petition:
+    """Lodge an online petition with the council president (by the agent).
+
+    Preconditions: collecting, and the threshold met — with, for a region, the minimum
+    from each prefecture and province (else ThresholdNotMet, naming the shortfall).
+    Side effects: signing closes (pending signatures lapse); reference
+    `PET-<year>-<code>-<number>`; the decision clock opens today; the agent (receipt)
+    and the bureau are told.
+    """
+    current = _locked(petition)
+    if current.status != Status.COLLECTING:
+        raise TransitionNotAllowed(
+            _("This petition is “%(status)s”: this action is not possible now.")
+            % {"status": current.get_status_display()}
+        )
+    # Exact count: no confirmation is in flight once signing is closed under the lock.
+    confirmed = signatures_close(current)
+    threshold = threshold_for(current)
+    shortfalls = [
+        _("%(province)s: %(confirmed)d of %(required)d")
+        % {"province": row.name, "confirmed": row.confirmed, "required": row.required}
+        for row in province_progress(current, fresh=True)
+        if row.confirmed < row.required
+    ]
+    if confirmed < threshold.required or shortfalls:
+        message = _("The petition has %(confirmed)d confirmed signatures of %(required)d.") % {
+            "confirmed": confirmed,
+            "required": threshold.required,
+        }
+        if shortfalls:
+            message += " " + _("Not enough from: %(list)s.") % {"list": "; ".join(shortfalls)}
+        raise ThresholdNotMet(message)
+    today = timezone.localdate()
+    locked = _transition(
+        petition,
+        Action.LODGE,
+        actor=actor,
+        changes={
+            **_number(current, today),
+            "channel": Channel.ONLINE,
+            "threshold_at_lodging": threshold.required,
+            "confirmed_at_lodging": confirmed,
+        },
+        data={"confirmed": confirmed, "required": threshold.required},
+    )
+    locked.decision_due = _open_clock(locked, today, actor)
+    locked.save(update_fields=["decision_due"])
+    petition.decision_due = locked.decision_due
+    notify.agent(locked, "lodged")
+    notify.bureau(locked, "lodged")
+    return locked
+
+
+@transaction.atomic
+def petition_register_paper(
+    *,
+    collectivity: Collectivity,
+    data: PetitionInput,
+    actor: User,
+    lodged_on: date | None = None,
+    entry: Any = None,
+) -> Petition:
+    """Register a petition lodged on paper (from its correspondence entry or directly).
+
+    It is lodged at once, even below the threshold: the bureau enters the paper
+    signatures next (form or CSV) and its checklist shows any shortfall. `lodged_on` (the
+    day the council received it; today by default) starts the decision clock.
+    """
+    if not has_perm(actor, Perm.PETITIONS_HANDLE, collectivity):
+        raise PermissionDenied
+    today = timezone.localdate()
+    lodged_on = lodged_on or today
+    if lodged_on > today:
+        raise ValidationError({"lodged_on": _("The date of receipt cannot be in the future.")})
+    clean = petition_validate(collectivity=collectivity, data=data, paper=True)
+    petition, _token = _new_petition(
+        collectivity, clean, language=get_language() or "ar", status=Status.LODGED
+    )
+    petition.channel = Channel.PAPER
+    petition.created_by = actor
+    for name, value in _number(petition, lodged_on).items():
+        setattr(petition, name, value)
+    petition.save()
+    tallies_prepare(petition)
+    petition.threshold_at_lodging = threshold_for(petition).required
+    petition.confirmed_at_lodging = 0
+    petition.decision_due = _open_clock(petition, lodged_on, actor)
+    petition.save(update_fields=["threshold_at_lodging", "confirmed_at_lodging", "decision_due"])
+    event_record(
+        obj=petition,
+        action="petitions.registered_paper",
+        actor=actor,
+        collectivity=collectivity,
+        to_state=petition.status,
+        data={
+            "petitioner": petition.petitioner_kind,
+            "lodged_on": lodged_on.isoformat(),
+            "entry": str(getattr(entry, "pk", "") or ""),
+        },
+    )
+    transaction.on_commit(lambda: bump(PAGE_CACHE_NAMESPACE))
+    notify.agent(petition, "lodged")
+    return petition
+
+
+@transaction.atomic
+def petition_review_start(*, petition: Petition, actor: User) -> Petition:
+    """The bureau takes the petition up to check its admissibility."""
+    _require_bureau(actor, petition)
+    locked = _transition(
+        petition, Action.REVIEW, actor=actor, changes={"review_started_on": timezone.localdate()}
+    )
+    notify.agent(locked, "review")
+    return locked
+
+
+def checklist_clean(checklist: dict[str, bool], *, petition: Petition) -> dict[str, bool]:
+    """The checklist with every known item (unknown keys dropped; the association item is
+    not applicable, hence true, for citizens)."""
+    clean = {key: bool(checklist.get(key, False)) for key in CHECKLIST}
+    if not petition.is_association:
+        clean["association"] = True
+    return clean
+
+
+@transaction.atomic
+def petition_accept(
+    *, petition: Petition, actor: User, checklist: dict[str, bool], note: str = ""
+) -> Petition:
+    """Accept: every item of the admissibility checklist is met (else ValidationError
+    naming the items). The petition goes to the next ordinary session (`petition_schedule`)."""
+    _require_bureau(actor, petition)
+    clean = checklist_clean(checklist, petition=petition)
+    missing = [str(CHECKLIST[key]) for key, ok in clean.items() if not ok]
+    if missing:
+        raise ValidationError(
+            {
+                "checklist": _("To accept, every condition must be met. Not met: %(list)s.")
+                % {"list": "; ".join(missing)}
+            }
+        )
+    note = (note or "").strip()
+    if len(note) > REASONS_MAX or "\x00" in note:
+        raise ValidationError({"note": too_long(REASONS_MAX)})
+    locked = _transition(
+        petition,
+        Action.ACCEPT,
+        actor=actor,
+        note=note,
+        changes={"checklist": clean, "review_note": note, "accepted_on": timezone.localdate()},
+        data={"checklist": clean},
+    )
+    notify.agent(locked, "accepted")
+    return locked
+
+
+@transaction.atomic
+def petition_schedule(
+    *, petition: Petition, actor: User, session_date: date | None, session_title: str
+) -> Petition:
+    """Place an accepted petition on a session's agenda (or move it to another session)."""
+    _require_bureau(actor, petition)
+    errors: dict[str, str] = {}
+    title = _text(
+        session_title,
+        "session_title",
+        SESSION_MAX,
+        errors,
+        _("Name the session, e.g. “Ordinary session of October”."),
+    )
+    if not isinstance(session_date, date):
+        errors["session_date"] = _("Give the date of the session.")
+    if errors:
+        raise ValidationError(errors)
+    locked = _transition(
+        petition,
+        Action.SCHEDULE,
+        actor=actor,
+        changes={"session_date": session_date, "session_title": title},
+        data={"session_date": session_date.isoformat() if session_date else "", "title": title},
+    )
+    notify.agent(locked, "scheduled")
+    return locked
+
+
+@transaction.atomic
+def petition_decide(
+    *, petition: Petition, actor: User, decision_ar: str, decision_fr: str = ""
+) -> Petition:
+    """Publish the council's deliberation (Arabic and/or French); closes the clock."""
+    _require_bureau(actor, petition)
+    errors: dict[str, str] = {}
+    text_ar = _text(decision_ar, "decision_ar", TEXT_MAX, errors, "")
+    text_fr = _text(decision_fr, "decision_fr", TEXT_MAX, errors, "")
+    if not errors and not (text_ar or text_fr):
+        errors["decision_ar"] = _("Write the council's decision, in Arabic or in French.")
+    if errors:
+        raise ValidationError(errors)
+    locked = _transition(
+        petition,
+        Action.DECIDE,
+        actor=actor,
+        changes={
+            "decision_ar": text_ar,
+            "decision_fr": text_fr,
+            "decided_on": timezone.localdate(),
+        },
+    )
+    deadline_close_for_subject(subject=locked, actor=actor)
+    _store_final_counts(locked)
+    notify.agent(locked, "deliberated", text=locked.decision)
+    return locked
+
+
+@transaction.atomic
+def petition_reject(
+    *, petition: Petition, actor: User, reasons: str, checklist: dict[str, bool] | None = None
+) -> Petition:
+    """Reject with reasons (required), told to the agent; closes the clock."""
+    _require_bureau(actor, petition)
+    errors: dict[str, str] = {}
+    reasons = _text(
+        reasons, "reasons", REASONS_MAX, errors, _("Give the reasons for the rejection.")
+    )
+    if errors:
+        raise ValidationError(errors)
+    clean = checklist_clean(checklist or {}, petition=petition)
+    locked = _transition(
+        petition,
+        Action.REJECT,
+        actor=actor,
+        note=reasons,
+        changes={
+            "rejection_reasons": reasons,
+            "checklist": clean,
+            "rejected_on": timezone.localdate(),
+        },
+        data={"checklist": clean},
+    )
+    deadline_close_for_subject(subject=locked, actor=actor)
+    _store_final_counts(locked)
+    notify.agent(locked, "rejected", text=reasons)
+    return locked
+
+
+@transaction.atomic
+def petition_withdraw(*, petition: Petition, actor: User | None = None) -> Petition:
+    """Withdraw (the agent, from the management link; or the bureau on their written
+    request) before the bureau has decided; a running clock is cancelled."""
+    if actor is not None:
+        _require_bureau(actor, petition)
+    current = _locked(petition)
+    if current.status == Status.COLLECTING:
+        signatures_close(current)
+    locked = _transition(
+        petition, Action.WITHDRAW, actor=actor, changes={"withdrawn_on": timezone.localdate()}
+    )
+    if current.status in LODGED_STATES:
+        deadline_close_for_subject(
+            subject=locked, status=DeadlineStatus.CANCELLED, actor=actor, process="petitions"
+        )
+    _store_final_counts(locked)
+    notify.agent(locked, "withdrawn")
+    return locked
+
+
+def _store_final_counts(petition: Petition) -> None:
+    by_province = counts_by_province_exact(petition)
+    petition.final_confirmed = sum(by_province.values())
+    petition.final_per_province = {str(k): v for k, v in by_province.items()}
+    petition.save(update_fields=["final_confirmed", "final_per_province"])
+
+
+@transaction.atomic
+def petition_settings_save(
+    *, collectivity: Collectivity, actor: User, data: dict[str, Any]
+) -> PetitionSettings:
+    """Record the collectivity's petition settings (override with its basis, spread,
+    association years, retention, CNDP authorisation)."""
+    if not has_perm(actor, Perm.PETITIONS_HANDLE, collectivity):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    override = data.get("threshold_override")
+    basis = str(data.get("threshold_basis") or "").strip()
+    if override in ("", None):
+        override = None
+    else:
+        try:
+            override = int(override)
+        except (TypeError, ValueError):
+            override = -1
+        if not 1 <= override <= 1_000_000:
+            errors["threshold_override"] = _("Give a number of signatures, or leave empty.")
+        elif not basis:
+            errors["threshold_basis"] = _("Say where this figure comes from.")
+    numbers: dict[str, int] = {}
+    for name, low, high, default in (
+        ("province_share_percent", 0, 100, 5),
+        ("association_min_years", 0, 50, 3),
+        ("retention_days", 1, 3650, 365),
+    ):
+        raw = data.get(name, default)
+        try:
+            numbers[name] = int(raw if raw not in ("", None) else default)
+        except (TypeError, ValueError):
+            numbers[name] = -1
+        if not low <= numbers[name] <= high:
+            errors[name] = _("Give a number from %(low)d to %(high)d.") % {
+                "low": low,
+                "high": high,
+            }
+    cndp = str(data.get("cndp_authorisation") or "").strip()
+    if len(basis) > 300 or len(cndp) > 100 or "\x00" in basis + cndp:
+        errors["threshold_basis"] = too_long(300)
+    if errors:
+        raise ValidationError(errors)
+    found, _created = PetitionSettings.objects.update_or_create(
+        collectivity=collectivity,
+        defaults={
+            "threshold_override": override,
+            "threshold_basis": basis,
+            "cndp_authorisation": cndp,
+            **numbers,
+        },
+    )
+    event_record(
+        obj=found,
+        action="petitions.settings_saved",
+        actor=actor,
+        collectivity=collectivity,
+        data={"threshold_override": override, "basis": basis, **numbers},
+    )
+    transaction.on_commit(lambda: bump(PAGE_CACHE_NAMESPACE))
+    return found
+
+
+__all__ = [
+    "PetitionInput",
+    "ThresholdNotMet",
+    "TransitionNotAllowed",
+    "petition_accept",
+    "petition_by_confirm_token",
+    "petition_by_manage_token",
+    "petition_confirm_agent",
+    "petition_decide",
+    "petition_draft",
+    "petition_lodge",
+    "petition_register_paper",
+    "petition_reject",
+    "petition_review_start",
+    "petition_schedule",
+    "petition_settings_get",
+    "petition_settings_save",
+    "petition_validate",
+    "petition_withdraw",
+]

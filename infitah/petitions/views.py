@@ -1,0 +1,883 @@
+"""Pages of petitions: the public list and page of a petition, drafting and signing, the
+agent's private page, the council bureau's pages, and the network's integrity settings.
+
+No page needs JavaScript. Public pages never show a signatory; the agent's page and every
+confirmation page are private (no-store, noindex). Confirmations happen on POST only: a
+GET of an e-mailed link shows a button (mail scanners open links, they do not submit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from infitah.accounts.decorators import staff_view, verified_login_required
+from infitah.accounts.models import User
+from infitah.accounts.permissions import NetworkPerm, Perm, has_network_perm
+from infitah.deadlines.selectors import deadline_list_for_subject
+from infitah.lib.casework import private
+from infitah.lib.pdf import PdfUnavailable
+from infitah.lib.pii import pii_decrypt
+from infitah.petitions import pdf, selectors, services, signatures
+from infitah.petitions.forms import (
+    AcceptForm,
+    DecideForm,
+    DraftForm,
+    ImportForm,
+    IntegritySettingsForm,
+    InvalidateForm,
+    PaperPetitionForm,
+    RejectForm,
+    ScheduleForm,
+    SignForm,
+    add_service_errors,
+    place_choices,
+)
+from infitah.petitions.integrity import integrity_settings_get, integrity_settings_save
+from infitah.petitions.models import Petition
+from infitah.petitions.selectors import PetitionSummary
+from infitah.petitions.signatures import AlreadySigned, NotCollecting, RateLimited
+from infitah.petitions.thresholds import Threshold, threshold_met
+from infitah.petitions.workflow import (
+    CHECKLIST,
+    LODGED_STATES,
+    Action,
+    PetitionerKind,
+    SignatureStatus,
+    Status,
+    TransitionNotAllowed,
+    is_allowed,
+)
+from infitah.territories.models import Collectivity, Kind
+from infitah.territories.selectors import collectivity_get
+
+SIGNATORIES_PAGE = 50
+ACCEPTED = frozenset({Status.ACCEPTED, Status.SCHEDULED, Status.DELIBERATED})
+PENDING = frozenset({Status.LODGED, Status.BUREAU_REVIEW})
+# States in which the decision clock runs.
+CLOCK_RUNNING = PENDING | {Status.ACCEPTED, Status.SCHEDULED}
+
+
+def _collectivity_or_404(slug: str) -> Collectivity:
+    """A collectivity of the network: only they receive petitions on the platform."""
+    collectivity = collectivity_get(slug=slug)
+    if collectivity is None or not collectivity.is_network_member:
+        raise Http404
+    return collectivity
+
+
+def _public_or_404(slug: str, pk: int) -> Petition:
+    petition = selectors.petition_get_public(pk)
+    if petition is None or petition.collectivity.slug != slug:
+        raise Http404
+    return petition
+
+
+def _places(collectivity: Collectivity, threshold: Threshold | None = None) -> list[Any]:
+    """The <select> choices of the communes of the territory (grouped by prefecture or
+    province for a region)."""
+    places = selectors.residence_choices(collectivity)
+    groups: dict[int, str] | None = None
+    if collectivity.kind == Kind.REGION:
+        provinces = (
+            [p for p, _minimum in threshold.per_province]
+            if threshold is not None
+            else selectors.region_provinces(collectivity)
+        )
+        groups = {p.pk: p.name for p in provinces}
+    return place_choices(places, groups)
+
+
+def _percent(confirmed: int, required: int) -> int:
+    return min(100, confirmed * 100 // required) if required > 0 else 100
+
+
+def _language(request: HttpRequest) -> str:
+    return "fr" if (getattr(request, "LANGUAGE_CODE", "") or "ar").startswith("fr") else "ar"
+
+
+# --------------------------------------------------------------------------- public
+
+
+@dataclass(frozen=True)
+class PublicStatistics:
+    """What the DGCT counts: petitions by filer type, accepted, rejected, pending."""
+
+    total: int
+    citizens: int
+    associations: int
+    collecting: int
+    pending: int
+    accepted: int
+    rejected: int
+    withdrawn: int
+
+
+def _statistics(rows: list[PetitionSummary]) -> PublicStatistics:
+    statuses = [row.petition.status for row in rows]
+    kinds = [row.petition.petitioner_kind for row in rows]
+    return PublicStatistics(
+        total=len(rows),
+        citizens=kinds.count(PetitionerKind.CITIZENS),
+        associations=kinds.count(PetitionerKind.ASSOCIATION),
+        collecting=statuses.count(Status.COLLECTING),
+        pending=sum(1 for s in statuses if s in PENDING),
+        accepted=sum(1 for s in statuses if s in ACCEPTED),
+        rejected=statuses.count(Status.REJECTED),
+        withdrawn=statuses.count(Status.WITHDRAWN),
+    )
+
+
+def home(request: HttpRequest, slug: str) -> HttpResponse:
+    """The collectivity's petitions (not drafts) with their progress, the rule of its
+    threshold, and the statistics. Not page-cached: the counts move (≤ 5 s behind)."""
+    collectivity = _collectivity_or_404(slug)
+    rows = selectors.petition_public_list(collectivity)
+    return render(
+        request,
+        "petitions/home.html",
+        {
+            "collectivity": collectivity,
+            "threshold": selectors.threshold_for(collectivity),
+            "rows": [(row, _percent(row.confirmed, row.required)) for row in rows],
+            "stats": _statistics(rows),
+        },
+    )
+
+
+def draft(request: HttpRequest, slug: str) -> HttpResponse:
+    """The petition form; once entered, the agent confirms their e-mail from the link."""
+    collectivity = _collectivity_or_404(slug)
+    form = DraftForm(request.POST or None, collectivity=collectivity, seats=_places(collectivity))
+    if request.method == "POST" and form.is_valid() and form.petition_input is not None:
+        try:
+            services.petition_draft(
+                collectivity=collectivity,
+                data=form.petition_input,
+                language=_language(request),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("petitions:draft-sent", slug=collectivity.slug)
+    return render(
+        request,
+        "petitions/draft.html",
+        {
+            "collectivity": collectivity,
+            "form": form,
+            "threshold": selectors.threshold_for(collectivity),
+        },
+        status=200 if request.method != "POST" else 400,
+    )
+
+
+def draft_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    collectivity = _collectivity_or_404(slug)
+    return render(request, "petitions/sent.html", {"collectivity": collectivity, "what": "draft"})
+
+
+def _detail_context(petition: Petition, *, sign_form: SignForm | None = None) -> dict[str, Any]:
+    threshold = selectors.threshold_for(petition)
+    confirmed = selectors.confirmed_count(petition)
+    required = petition.threshold_at_lodging or threshold.required
+    progress = selectors.province_progress(petition, threshold=threshold)
+    collecting = petition.status == Status.COLLECTING
+    if collecting and sign_form is None:
+        sign_form = SignForm(places=_places(petition.collectivity, threshold), auto_id="id_%s")
+    return {
+        "petition": petition,
+        "collectivity": petition.collectivity,
+        "threshold": threshold,
+        "required": required,
+        "confirmed": confirmed,
+        "percent": _percent(confirmed, required),
+        "provinces": [(row, _percent(row.confirmed, row.required)) for row in progress],
+        "sign_form": sign_form if collecting else None,
+    }
+
+
+def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The public page of a petition: never its signatories."""
+    petition = _public_or_404(slug, pk)
+    return render(request, "petitions/detail.html", _detail_context(petition))
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR: the reverse proxy must pass the client's address (not X-Forwarded-For,
+    # which a client may forge).
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def sign(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Sign a petition (POST); a GET goes back to the petition's form."""
+    petition = _public_or_404(slug, pk)
+    if request.method != "POST":
+        return redirect(reverse("petitions:detail", kwargs={"slug": slug, "pk": pk}) + "#sign")
+    threshold = selectors.threshold_for(petition)
+    form = SignForm(request.POST, places=_places(petition.collectivity, threshold))
+    status = 400
+    headers: dict[str, str] = {}
+    if form.is_valid():
+        try:
+            signatures.signature_submit(
+                petition=petition,
+                data=form.signature_input,
+                ip=_client_ip(request),
+                language=_language(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
+            )
+        except AlreadySigned as exc:
+            form.add_error("cin", exc.message)
+            status = 409
+        except RateLimited as exc:
+            minutes = max(1, (exc.retry_after + 59) // 60)
+            form.add_error(
+                None,
+                [
+                    exc.message or _("Too many signatures in the last hour."),
+                    _("Try again in %(minutes)d minutes.") % {"minutes": minutes},
+                ],
+            )
+            status = 429
+            headers["Retry-After"] = str(exc.retry_after)
+        except NotCollecting as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("petitions:sign-sent", slug=slug, pk=pk)
+    response = render(
+        request,
+        "petitions/detail.html",
+        _detail_context(petition, sign_form=form),
+        status=status,
+    )
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def sign_sent(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    petition = _public_or_404(slug, pk)
+    return render(
+        request,
+        "petitions/sent.html",
+        {"collectivity": petition.collectivity, "petition": petition, "what": "signature"},
+    )
+
+
+@never_cache
+def signature_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of a signatory's e-mail: a GET shows a button, only a POST confirms."""
+    found = signatures.signature_by_token(token)
+    if request.method == "POST":
+        if found is None:
+            raise Http404
+        petition = found.petition
+        try:
+            signature = signatures.signature_confirm(token=token)
+        except NotCollecting as exc:
+            messages.error(request, exc.message)
+        else:
+            if signature is not None and signature.status == SignatureStatus.CONFIRMED:
+                messages.success(request, _("Thank you: your signature is confirmed and counted."))
+            else:
+                messages.error(request, _("This signature was not counted."))
+        return private(
+            redirect("petitions:detail", slug=petition.collectivity.slug, pk=petition.pk)
+        )
+    pending = found is not None and found.status == SignatureStatus.PENDING
+    return private(
+        render(
+            request,
+            "petitions/confirm.html",
+            {
+                "what": "signature",
+                "petition": found.petition if pending and found is not None else None,
+            },
+            status=200 if pending else 404,
+        )
+    )
+
+
+@never_cache
+def agent_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the agent's first e-mail: a GET shows a button, a POST confirms the
+    address and opens the petition to signatures."""
+    found = services.petition_by_confirm_token(token)
+    usable = found is not None and found.status == Status.DRAFT
+    if request.method == "POST":
+        if found is None or not usable:
+            raise Http404
+        try:
+            services.petition_confirm_agent(petition=found)
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your e-mail address is confirmed: the petition is open."))
+        return private(
+            redirect("petitions:manage", token=pii_decrypt(found.manage_token_encrypted))
+        )
+    return private(
+        render(
+            request,
+            "petitions/confirm.html",
+            {"what": "agent", "petition": found if usable else None},
+            status=200 if usable else 404,
+        )
+    )
+
+
+def _managed_or_404(token: str) -> Petition:
+    found = services.petition_by_manage_token(token)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _manage_context(petition: Petition, token: str) -> dict[str, Any]:
+    threshold = selectors.threshold_for(petition)
+    required = petition.threshold_at_lodging or threshold.required
+    collecting = petition.status == Status.COLLECTING
+    if collecting:
+        # The agent decides on lodging: exact figures, not the cached ones.
+        by_province = selectors.counts_by_province_exact(petition)
+        confirmed = sum(by_province.values())
+        progress = selectors.province_progress(petition, threshold=threshold, fresh=True)
+        can_lodge = threshold_met(threshold, confirmed, by_province)
+    else:
+        confirmed = selectors.confirmed_count(petition)
+        progress = selectors.province_progress(petition, threshold=threshold)
+        can_lodge = False
+    return {
+        "petition": petition,
+        "collectivity": petition.collectivity,
+        "token": token,
+        "threshold": threshold,
+        "required": required,
+        "confirmed": confirmed,
+        "percent": _percent(confirmed, required),
+        "provinces": [(row, _percent(row.confirmed, row.required)) for row in progress],
+        "can_confirm": petition.status == Status.DRAFT,
+        "can_lodge": can_lodge,
+        "can_withdraw": is_allowed(petition.status, Action.WITHDRAW),
+        "has_receipt": bool(petition.reference) and petition.status in LODGED_STATES,
+        "deadlines": deadline_list_for_subject(
+            subject_type=Petition._meta.label_lower, subject_id=str(petition.pk)
+        ),
+    }
+
+
+@never_cache
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    """The agent's private page, behind the secret link of their e-mails."""
+    petition = _managed_or_404(token)
+    return private(render(request, "petitions/manage.html", _manage_context(petition, token)))
+
+
+AGENT_ACTIONS: dict[str, Callable[[Petition], Any]] = {
+    "confirm": lambda p: services.petition_confirm_agent(petition=p),
+    "lodge": lambda p: services.petition_lodge(petition=p),
+    "withdraw": lambda p: services.petition_withdraw(petition=p),
+}
+AGENT_DONE = {
+    "confirm": gettext_lazy("Your e-mail address is confirmed: the petition is open."),
+    "lodge": gettext_lazy("The petition is lodged. Download your receipt below."),
+    "withdraw": gettext_lazy("The petition is withdrawn."),
+}
+
+
+@require_POST
+def manage_action(request: HttpRequest, token: str, action: str) -> HttpResponse:
+    """The agent confirms their address, lodges the petition or withdraws it."""
+    petition = _managed_or_404(token)
+    call = AGENT_ACTIONS.get(action)
+    if call is None:
+        raise Http404
+    try:
+        call(petition)
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+        petition.refresh_from_db()
+        context = _manage_context(petition, token)
+        return private(render(request, "petitions/manage.html", context, status=409))
+    messages.success(request, str(AGENT_DONE[action]))
+    return private(redirect("petitions:manage", token=token))
+
+
+def _pdf_response(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return private(response)
+
+
+def _receipt_response(request: HttpRequest, petition: Petition, back: str) -> HttpResponse:
+    if not petition.reference or petition.status not in LODGED_STATES:
+        raise Http404
+    try:
+        data = pdf.receipt_pdf(petition)
+    except PdfUnavailable:
+        messages.error(
+            request,
+            _("PDF files cannot be made on this server at the moment. Please try again later."),
+        )
+        return private(redirect(back))
+    return _pdf_response(data, f"{petition.reference}-receipt.pdf")
+
+
+@never_cache
+def manage_receipt(request: HttpRequest, token: str) -> HttpResponse:
+    petition = _managed_or_404(token)
+    return _receipt_response(request, petition, reverse("petitions:manage", args=[token]))
+
+
+# ---------------------------------------------------------------------------- staff
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _collectivity(request: HttpRequest) -> Collectivity:
+    return request.collectivity  # type: ignore[attr-defined,no-any-return]
+
+
+def _staff_petition(request: HttpRequest, pk: int) -> Petition:
+    found = selectors.petition_get(collectivity=_collectivity(request), pk=pk)
+    if found is None:
+        raise Http404
+    return found
+
+
+@staff_view(Perm.PETITIONS_HANDLE)
+def staff_list(request: HttpRequest) -> HttpResponse:
+    collectivity = _collectivity(request)
+    state = request.GET.get("state", "open")
+    if state not in selectors.STAFF_FILTERS:
+        state = "open"
+    today = timezone.localdate()
+    rows = selectors.petition_staff_list(collectivity=collectivity, state=state)
+    return render(
+        request,
+        "petitions/staff/list.html",
+        {
+            "collectivity": collectivity,
+            "rows": [
+                (
+                    p,
+                    p.status in CLOCK_RUNNING
+                    and p.decision_due is not None
+                    and p.decision_due < today,
+                )
+                for p in rows
+            ],
+            "state": state,
+            "states": list(selectors.STAFF_FILTERS),
+        },
+    )
+
+
+# URL segment → workflow action of the bureau.
+STAFF_ACTIONS = {
+    "review": Action.REVIEW,
+    "accept": Action.ACCEPT,
+    "reject": Action.REJECT,
+    "schedule": Action.SCHEDULE,
+    "decide": Action.DECIDE,
+    "withdraw": Action.WITHDRAW,
+}
+
+
+def _staff_forms(petition: Petition, **bound: Form) -> dict[str, Form]:
+    checklist = {key: bool(petition.checklist.get(key)) for key in CHECKLIST}
+    return {
+        "review": bound.get("review") or Form(),
+        "accept": bound.get("accept") or AcceptForm(initial=checklist, auto_id="id_accept_%s"),
+        "reject": bound.get("reject") or RejectForm(initial=checklist, auto_id="id_reject_%s"),
+        "schedule": bound.get("schedule")
+        or ScheduleForm(
+            initial={
+                "session_date": petition.session_date,
+                "session_title": petition.session_title,
+            },
+            auto_id="id_schedule_%s",
+        ),
+        "decide": bound.get("decide") or DecideForm(auto_id="id_decide_%s"),
+        "withdraw": bound.get("withdraw") or Form(),
+    }
+
+
+def _staff_detail_render(
+    request: HttpRequest, petition: Petition, *, status: int = 200, **bound: Form
+) -> HttpResponse:
+    today = timezone.localdate()
+    facts = selectors.checklist_facts(petition)
+    actions = {name: is_allowed(petition.status, a) for name, a in STAFF_ACTIONS.items()}
+    return render(
+        request,
+        "petitions/staff/detail.html",
+        {
+            "collectivity": petition.collectivity,
+            "petition": petition,
+            "today": today,
+            "facts": facts,
+            "threshold": selectors.threshold_for(petition),
+            "percent": _percent(facts.confirmed, facts.required),
+            "forms": _staff_forms(petition, **bound),
+            "actions": actions,
+            "checklist": [(label, petition.checklist.get(key)) for key, label in CHECKLIST.items()],
+            "paper_allowed": signatures.paper_allowed(petition),
+            "has_receipt": bool(petition.reference) and petition.status in LODGED_STATES,
+            "deadlines": deadline_list_for_subject(
+                subject_type=Petition._meta.label_lower, subject_id=str(petition.pk)
+            ),
+            "events": selectors.petition_events(petition),
+        },
+        status=status,
+    )
+
+
+@staff_view(Perm.PETITIONS_HANDLE)
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _staff_detail_render(request, _staff_petition(request, pk))
+
+
+def _staff_act(
+    request: HttpRequest, petition: Petition, action: str
+) -> tuple[Form, Callable[[], Any]] | None:
+    """The bound form of `action` and the service call it leads to (None: unknown)."""
+    user = _user(request)
+    data = request.POST
+    if action == "review":
+        f0 = Form(data)
+        return f0, lambda: services.petition_review_start(petition=petition, actor=user)
+    if action == "accept":
+        f1 = AcceptForm(data, auto_id="id_accept_%s")
+        return f1, lambda: services.petition_accept(
+            petition=petition, actor=user, checklist=f1.checklist, note=f1.cleaned_data["note"]
+        )
+    if action == "reject":
+        f2 = RejectForm(data, auto_id="id_reject_%s")
+        return f2, lambda: services.petition_reject(
+            petition=petition,
+            actor=user,
+            reasons=f2.cleaned_data["reasons"],
+            checklist=f2.checklist,
+        )
+    if action == "schedule":
+        f3 = ScheduleForm(data, auto_id="id_schedule_%s")
+        return f3, lambda: services.petition_schedule(
+            petition=petition,
+            actor=user,
+            session_date=f3.cleaned_data["session_date"],
+            session_title=f3.cleaned_data["session_title"],
+        )
+    if action == "decide":
+        f4 = DecideForm(data, auto_id="id_decide_%s")
+        return f4, lambda: services.petition_decide(
+            petition=petition,
+            actor=user,
+            decision_ar=f4.cleaned_data["decision_ar"],
+            decision_fr=f4.cleaned_data["decision_fr"],
+        )
+    if action == "withdraw":
+        f5 = Form(data)
+        return f5, lambda: services.petition_withdraw(petition=petition, actor=user)
+    return None
+
+
+@staff_view(Perm.PETITIONS_HANDLE)
+@require_POST
+def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    petition = _staff_petition(request, pk)
+    acting = _staff_act(request, petition, action)
+    if acting is None:
+        raise Http404
+    form, call = acting
+    status = 400
+    if not is_allowed(petition.status, STAFF_ACTIONS[action]):
+        # The state first: a form's errors would be beside the point.
+        messages.error(
+            request,
+            _("This petition is “%(status)s”: this action is not possible now.")
+            % {"status": petition.get_status_display()},
+        )
+        return _staff_detail_render(request, petition, status=409)
+    if form.is_valid():
+        try:
+            call()
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            status = 409
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Done."))
+            return redirect("petitions-staff:detail", slug=petition.collectivity.slug, pk=pk)
+    petition.refresh_from_db()
+    return _staff_detail_render(request, petition, status=status, **{action: form})
+
+
+@staff_view(Perm.PETITIONS_HANDLE)
+def staff_signatures(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signatories (the bureau only): name, masked CIN, commune, date, channel."""
+    petition = _staff_petition(request, pk)
+    status = request.GET.get("status", SignatureStatus.CONFIRMED)
+    if status not in SignatureStatus.values:
+        status = "all"
+    raw_page = request.GET.get("page", "1")
+    # ASCII digits only: "²".isdigit() is true, and int() refuses it.
+    page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 7 else 1
+    page = max(1, page)
+    rows = selectors.signatory_list(
+        petition=petition,
+        viewer=_user(request),
+        status=status,
+        offset=(page - 1) * SIGNATORIES_PAGE,
+        limit=SIGNATORIES_PAGE + 1,
+    )
+    return private(
+        render(
+            request,
+            "petitions/staff/signatures.html",
+            {
+                "collectivity": petition.collectivity,
+                "petition": petition,
+                "rows": rows[:SIGNATORIES_PAGE],
+                "page": page,
+                "has_next": len(rows) > SIGNATORIES_PAGE,
+                "status": status,
+                "statuses": [*SignatureStatus.choices, ("all", _("All"))],
+                "first": (page - 1) * SIGNATORIES_PAGE,
+            },
+        )
+    )
+
+
+def _signature_add_render(
+    request: HttpRequest, petition: Petition, form: SignForm, *, status: int = 200
+) -> HttpResponse:
+    return private(
+        render(
+            request,
+            "petitions/staff/signature_add.html",
+            {
+                "collectivity": petition.collectivity,
+                "petition": petition,
+                "form": form,
+                "paper_allowed": signatures.paper_allowed(petition),
+            },
+            status=status,
+        )
+    )
+
+
+@staff_view(Perm.PETITIONS_HANDLE)
+def staff_signature_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enter one signature of a paper list: confirmed at once, channel paper."""
+    petition = _staff_petition(request, pk)
+    places = _places(petition.collectivity)
+    if request.method != "POST":
+        return _signature_add_render(request, petition, SignForm(places=places, paper=True))
+    form = SignForm(request.POST, places=places, paper=True)
+    status = 400
+    if form.is_valid():
+        try:
+            signatures.signature_paper_add(
+                petition=petition, actor=_user(request), data=form.signature_input
+            )
+        except AlreadySigned as exc:
+            form.add_error("cin", exc.message)
+            status = 409
+        except NotCollecting as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The signature is entered and counted."))
+            return redirect("petitions-staff:signature-add", slug=petition.collectivity.slug, pk=pk)
+    return _signature_add_render(request, petition, form, status=status)
+
+
+@staff_view(Perm.PETITIONS_HANDLE)
+def staff_signatures_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import a paper list from a CSV file: all lines or none, errors by line."""
+    petition = _staff_petition(request, pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[tuple[int, str, str]] = []
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                result = signatures.signatures_import_csv(
+                    petition=petition, actor=_user(request), file=form.cleaned_data["file"]
+                )
+            except NotCollecting as exc:
+                form.add_error(None, exc.message)
+                status = 409
+            else:
+                if result.ok:
+                    messages.success(
+                        request,
+                        _("%(count)d signatures imported and counted.")
+                        % {"count": result.imported},
+                    )
+                    return redirect(
+                        "petitions-staff:signatures", slug=petition.collectivity.slug, pk=pk
+                    )
+                errors = result.errors
+                form.add_error(None, _("Nothing was imported: correct the lines below."))
+    return private(
+        render(
+            request,
+            "petitions/staff/import.html",
+            {
+                "collectivity": petition.collectivity,
+                "petition": petition,
+                "form": form,
+                "errors": errors[:1000],
+                "more_errors": max(0, len(errors) - 1000),
+                "paper_allowed": signatures.paper_allowed(petition),
+            },
+            status=status,
+        )
+    )
+
+
+@staff_view(Perm.PETITIONS_HANDLE)
+def staff_integrity(request: HttpRequest, pk: int) -> HttpResponse:
+    """Statistics of the signing, and bulk invalidation with a reason."""
+    petition = _staff_petition(request, pk)
+    form = InvalidateForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                done = signatures.signatures_invalidate(
+                    petition=petition,
+                    actor=_user(request),
+                    by_ip=form.cleaned_data["by_ip"] or None,
+                    window=form.window,
+                    domain=form.cleaned_data["domain"] or None,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionDenied as exc:
+                raise Http404 from exc
+            else:
+                messages.success(
+                    request,
+                    _("%(count)d signatures invalidated; the counts are recomputed.")
+                    % {"count": done.count},
+                )
+                return redirect("petitions-staff:integrity", slug=petition.collectivity.slug, pk=pk)
+    return private(
+        render(
+            request,
+            "petitions/staff/integrity.html",
+            {
+                "collectivity": petition.collectivity,
+                "petition": petition,
+                "stats": selectors.signature_statistics(petition),
+                "form": form,
+                "invalidations": selectors.invalidation_list(petition),
+            },
+            status=status,
+        )
+    )
+
+
+@staff_view(Perm.PETITIONS_HANDLE)
+def staff_register(request: HttpRequest) -> HttpResponse:
+    """Register a petition lodged on paper: lodged at once, even below the threshold."""
+    collectivity = _collectivity(request)
+    form = PaperPetitionForm(
+        request.POST or None, collectivity=collectivity, seats=_places(collectivity)
+    )
+    if request.method == "POST" and form.is_valid() and form.petition_input is not None:
+        try:
+            petition = services.petition_register_paper(
+                collectivity=collectivity,
+                data=form.petition_input,
+                actor=_user(request),
+                lodged_on=form.cleaned_data.get("lodged_on"),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Petition %(reference)s registered. Enter its signatures now.")
+                % {"reference": petition.reference},
+            )
+            return redirect("petitions-staff:detail", slug=collectivity.slug, pk=petition.pk)
+    return render(
+        request,
+        "petitions/staff/register.html",
+        {"collectivity": collectivity, "form": form},
+        status=200 if request.method != "POST" else 400,
+    )
+
+
+@staff_view(Perm.PETITIONS_HANDLE)
+def staff_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _staff_petition(request, pk)
+    back = reverse(
+        "petitions-staff:detail", kwargs={"slug": petition.collectivity.slug, "pk": petition.pk}
+    )
+    return _receipt_response(request, petition, back)
+
+
+# -------------------------------------------------------------------------- network
+
+
+@verified_login_required
+def integrity_settings(request: HttpRequest) -> HttpResponse:
+    """The network-wide limits of online signing: network administrators only (404)."""
+    user = request.user
+    if not isinstance(user, User) or not has_network_perm(user, NetworkPerm.INTEGRITY_MANAGE):
+        raise Http404
+    current = integrity_settings_get()
+    initial = {
+        "ip_limit_per_hour": current.ip_limit_per_hour,
+        "domain_limit_per_hour": current.domain_limit_per_hour,
+        "disposable_domains": current.disposable_domains,
+        "enabled": current.enabled,
+    }
+    form = IntegritySettingsForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                integrity_settings_save(actor=user, data=form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved: in force now on every petition."))
+                return redirect("petitions:integrity-settings")
+    return render(
+        request,
+        "petitions/integrity_settings.html",
+        {"form": form, "current": current},
+        status=status,
+    )
