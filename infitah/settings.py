@@ -174,6 +174,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "infitah.lib.loadshed.LoadShedMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -249,6 +250,11 @@ INFITAH_UPLOAD_MAX_BYTES = env_int("INFITAH_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 INFITAH_SITE_URL = env_str("INFITAH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Petitions: the count of confirmed signatures is kept in this many shard rows per
 # petition and province (no hot row), and shown at most this many seconds behind.
+# Load shedding of writes (infitah/lib/loadshed.py): writes in flight per worker process,
+# how long (ms) a write may wait for a slot before a 503, and the Retry-After (s).
+INFITAH_SHED_MAX_INFLIGHT = env_int("INFITAH_SHED_MAX_INFLIGHT", 32)
+INFITAH_SHED_QUEUE_TIMEOUT = env_int("INFITAH_SHED_QUEUE_TIMEOUT", 0)
+INFITAH_SHED_RETRY_AFTER = env_int("INFITAH_SHED_RETRY_AFTER", 2)
 INFITAH_PETITION_TALLY_SHARDS = env_int("INFITAH_PETITION_TALLY_SHARDS", 16)
 INFITAH_PETITION_COUNT_TTL = env_int("INFITAH_PETITION_COUNT_TTL", 5)
 # Access to information: days an unconfirmed request waits for its e-mail confirmation

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from django.test import Client
+from django.utils import translation
 
 from infitah.accounts.models import Role, User
 from infitah.accounts.services import api_token_create
@@ -143,9 +144,10 @@ def test_already_signed_is_409_on_cin(make_petition, client):
     _post(client, SIGN_URL.format(pk=petition.pk), _body(1))
     response = _post(client, SIGN_URL.format(pk=petition.pk), _body(2, cin="ap 000 001"))
     assert response.status_code == 409
-    assert response.json() == {
-        "detail": [{"field": "cin", "message": "This ID number has already signed this petition."}]
-    }
+    with translation.override(response["Content-Language"]):
+        message = translation.gettext("This ID number has already signed this petition.")
+    assert message != "This ID number has already signed this petition."  # translated
+    assert response.json() == {"detail": [{"field": "cin", "message": message}]}
 
 
 def test_malformed_is_400_per_field(make_petition, client):
@@ -172,7 +174,10 @@ def test_not_collecting_is_409(make_petition, client):
     response = _post(client, SIGN_URL.format(pk=petition.pk), _body())
     assert response.status_code == 409
     assert response.json()["detail"][0]["field"] == ""
-    assert "not open" in response.json()["detail"][0]["message"]
+    french = _post(client, SIGN_URL.format(pk=petition.pk), _body(), HTTP_ACCEPT_LANGUAGE="fr")
+    with translation.override("fr"):
+        message = translation.gettext("This petition is not open to signatures.")
+    assert french.json()["detail"][0]["message"] == message
 
 
 def test_confirm_after_lodging_is_409(make_petition, sign, client):

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from infitah.accounts.models import Membership, Role, User
 from infitah.notifications.models import OutboundEmail
@@ -42,7 +42,8 @@ def test_submit_makes_a_pending_signature_and_mails_the_link(make_petition):
     assert signature.cin_masked == "•••••001"
     assert signature.province_id == petition.collectivity.parent_id
     mail = OutboundEmail.objects.get(to="signatory1@example.test")
-    assert "Confirm your signature" in mail.subject
+    with translation.override("fr"):
+        assert translation.gettext("Confirm your signature") in mail.subject
     assert selectors.confirmed_count(petition) == 0
 
 

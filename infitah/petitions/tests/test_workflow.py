@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from infitah.deadlines.models import Deadline, DeadlineStatus
 from infitah.ledger.models import Event
@@ -103,7 +103,9 @@ def test_lodging_numbers_opens_the_clock_and_notifies(make_petition, collectivit
     assert petition.confirmed_at_lodging == 2
     assert petition.threshold_at_lodging == 2
     subjects = list(OutboundEmail.objects.filter(to=AGENT_EMAIL).values_list("subject", flat=True))
-    assert f"{petition.reference}: petition lodged" in subjects
+    with translation.override(petition.language):
+        lodged = translation.gettext("%(reference)s: petition lodged")
+    assert lodged % {"reference": petition.reference} in subjects
 
 
 def test_lodging_below_the_threshold_is_refused_with_the_shortfall(make_petition, sign):
@@ -147,7 +149,9 @@ def test_rejection_needs_reasons_and_tells_the_agent(make_petition, bureau_a):
         petition=petition, actor=bureau_a, reasons="La demande sort des compétences."
     )
     mail = OutboundEmail.objects.filter(to=AGENT_EMAIL).order_by("-pk").first()
-    assert "rejected" in mail.subject
+    with translation.override(petition.language):
+        rejected = translation.gettext("%(reference)s: petition rejected")
+    assert mail.subject == rejected % {"reference": petition.reference}
     assert "La demande sort des compétences." in mail.body
 
 
@@ -211,16 +215,18 @@ def test_every_transition_notifies_the_agent_once(make_petition):
         .order_by("pk")
         .values_list("subject", flat=True)
     )
-    ref = petition.reference
-    assert subjects == [
-        "Confirm your e-mail to open your petition to signatures",
-        "Your petition is open to signatures",
-        f"{ref}: petition lodged",
-        f"{ref}: under review by the council bureau",
-        f"{ref}: petition accepted",
-        f"{ref}: placed on the agenda of a session",
-        f"{ref}: the council has deliberated",
-    ]
+    ref = {"reference": petition.reference}
+    with translation.override(petition.language):
+        expected = [
+            translation.gettext("Confirm your e-mail to open your petition to signatures"),
+            translation.gettext("Your petition is open to signatures"),
+            translation.gettext("%(reference)s: petition lodged") % ref,
+            translation.gettext("%(reference)s: under review by the council bureau") % ref,
+            translation.gettext("%(reference)s: petition accepted") % ref,
+            translation.gettext("%(reference)s: placed on the agenda of a session") % ref,
+            translation.gettext("%(reference)s: the council has deliberated") % ref,
+        ]
+    assert subjects == expected
     keys = list(OutboundEmail.objects.values_list("key", flat=True))
     assert len(keys) == len(set(keys))
 
