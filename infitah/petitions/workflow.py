@@ -21,6 +21,7 @@ from enum import StrEnum
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -72,7 +73,7 @@ class Channel(models.TextChoices):
 
 class SignatureStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting e-mail confirmation")
-    CONFIRMED = "confirmed", _("Confirmed")
+    CONFIRMED = "confirmed", pgettext_lazy("signature status", "Confirmed")
     INVALIDATED = "invalidated", _("Invalidated by the bureau")
     LAPSED = "lapsed", _("Lapsed: never confirmed")
 

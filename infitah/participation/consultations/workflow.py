@@ -55,7 +55,7 @@ class Moderation(models.TextChoices):
 
 class CommentStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting moderation")
-    PUBLISHED = "published", _("Published")
+    PUBLISHED = "published", pgettext_lazy("comment status", "Published")
     REJECTED = "rejected", _("Rejected")
     HIDDEN = "hidden", _("Hidden by the moderator")
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from infitah.participation.models import Participant
@@ -38,7 +38,7 @@ def _in_language(ar: str, fr: str) -> str:
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
+    PUBLISHED = "published", pgettext_lazy("survey status", "Published")
 
 
 class Kind(models.TextChoices):
