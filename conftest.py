@@ -113,8 +113,13 @@ def network_admin(db: None) -> User:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
-    """Each test starts with an empty cache (pages, calendar)."""
+    """Each test starts with an empty cache (pages, calendar) and no in-process memo."""
+    from infitah.petitions.integrity import integrity_settings_forget
+    from infitah.petitions.selectors import territory_forget
+
     cache.clear()
+    integrity_settings_forget()
+    territory_forget()
 
 
 @pytest.fixture(autouse=True)

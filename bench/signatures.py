@@ -219,6 +219,9 @@ def integrity_relax() -> None:
         from django.core.cache import cache
 
         cache.clear()  # the settings are read through a short cache
+        from infitah.petitions.integrity import integrity_settings_forget
+
+        integrity_settings_forget()  # and kept 2 s in this process
 
 
 def token_pattern() -> re.Pattern[str]:
@@ -904,8 +907,17 @@ def profile(slugs: list[str], petition: int, pattern: re.Pattern[str], repeat: i
         redis_calls["client objects created"] += 1
         init(self, *args, **kwargs)
 
+    pipeline_execute = redis.client.Pipeline.execute
+
+    def counted_pipeline(self: redis.client.Pipeline, *args: Any, **kwargs: Any) -> Any:
+        redis_calls["pipelines"] += 1
+        for command, _options in self.command_stack:
+            redis_calls[str(command[0])] += 1
+        return pipeline_execute(self, *args, **kwargs)
+
     redis.Redis.execute_command = counted_execute  # type: ignore[method-assign]
     redis.Redis.__init__ = counted_init  # type: ignore[method-assign]
+    redis.client.Pipeline.execute = counted_pipeline  # type: ignore[method-assign]
 
     def submit(n: int) -> tuple[int, str]:
         response = client.post(

@@ -2,25 +2,69 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from infitah.notifications.models import EmailStatus, OutboundEmail
 from infitah.notifications.tasks import email_deliver
 
+# PostgreSQL: a known key inserts nothing and returns no row. (SQLite keeps the ORM's
+# get_or_create: RETURNING needs SQLite >= 3.35, which an old Python may not bundle.)
+_INSERT = (
+    'INSERT INTO "notifications_outboundemail" '
+    '("key", "to", "subject", "body", "status", "created_at", "attempts", "last_error") '
+    "VALUES (%s, %s, %s, %s, %s, %s, 0, '') "
+    'ON CONFLICT ("key") DO NOTHING RETURNING "id"'
+)
 
-@transaction.atomic
+
+def _insert(key: str, to: str, subject: str, body: str) -> OutboundEmail | None:
+    """The new row, or None if `key` is known (one statement, no savepoint)."""
+    now = timezone.now()
+    created_at = OutboundEmail._meta.get_field("created_at").get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, [key, to, subject, body, EmailStatus.QUEUED, created_at])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    email = OutboundEmail(
+        pk=row[0],
+        key=key,
+        to=to,
+        subject=subject,
+        body=body,
+        status=EmailStatus.QUEUED,
+        attempts=0,
+        last_error="",
+        created_at=now,
+        sent_at=None,
+    )
+    email._state.adding = False
+    return email
+
+
 def email_queue(*, key: str, to: str, subject: str, body: str) -> tuple[OutboundEmail, bool]:
     """Store the e-mail under `key` and enqueue its delivery; a known key queues nothing.
 
     Returns (email, created). The task row is written in the same transaction (database
     task backend), so the e-mail leaves only if the change that caused it commits.
+    Inside the caller's transaction, no savepoint: a known key is not an error
+    (ON CONFLICT DO NOTHING), and any other error aborts the caller's transaction.
     """
-    email, created = OutboundEmail.objects.get_or_create(
-        key=key, defaults={"to": to, "subject": subject[:300], "body": body}
-    )
-    if created:
-        email_deliver.enqueue(email.pk)
-    return email, created
+    subject = subject[:300]
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            email = _insert(key, to, subject, body)
+            if email is None:
+                return OutboundEmail.objects.get(key=key), False
+            created = True
+        else:
+            email, created = OutboundEmail.objects.get_or_create(
+                key=key, defaults={"to": to, "subject": subject, "body": body}
+            )
+        if created:
+            email_deliver.enqueue(email.pk)
+        return email, created
 
 
 def email_retry_failed() -> int:

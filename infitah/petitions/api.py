@@ -215,7 +215,9 @@ def petition_get(request: HttpRequest, petition_id: int) -> Any:
     ),
 )
 def signature_create(request: HttpRequest, petition_id: int, payload: SignatureIn) -> Any:
-    petition = _public_or_404(petition_id)
+    petition = selectors.petition_for_signing(petition_id)
+    if petition is None:
+        raise HttpError(404, _("Unknown petition."))
     data = SignatureInput(
         full_name=_text(payload.full_name),
         cin=_text(payload.cin),

@@ -2,12 +2,16 @@
 
 `IntegritySettings` (one row, pk=1) holds the limits and the refused e-mail domains; a
 network administrator (NetworkPerm.INTEGRITY_MANAGE) edits it. It is read through the
-cache (`SETTINGS_CACHE_SECONDS`), and a save deletes the cached copy, so a change takes
-effect at once in a shared cache (Redis in production) and within seconds anywhere.
+cache (`SETTINGS_CACHE_SECONDS`) and kept in each process for `SETTINGS_MEMO_SECONDS`
+(2 s); a save deletes the cached copy and the saving process's memo, so a change takes
+effect at once in the process that saved it and within 2 s in every other process
+sharing the cache (Redis in production).
 
 Rate counters live in the cache, never in the database (no write, no lock on the hot
 path): one counter per petition and IP address, one per petition and e-mail domain, in
-fixed windows of one hour (`cache.add` then `cache.incr`, atomic in Redis).
+fixed windows of one hour. On Redis both counters of an attempt cost one round trip
+(a pipeline of INCR + EXPIRE NX per counter, on the cache's pooled connections; Redis
+>= 7.0); on other cache backends `cache.add` then `cache.incr`.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from dataclasses import dataclass
 from ipaddress import ip_address
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -31,6 +36,7 @@ from infitah.petitions.models import IntegritySettings
 
 SETTINGS_CACHE_KEY = "petitions:integrity:v1"
 SETTINGS_CACHE_SECONDS = 30
+SETTINGS_MEMO_SECONDS = 2.0
 WINDOW_SECONDS = 3600
 LIMIT_MAX = 1_000_000
 DOMAINS_MAX = 100_000
@@ -45,14 +51,37 @@ class RateLimited(Exception):
         self.message = message
 
 
-def integrity_settings_get() -> IntegritySettings:
-    """The settings in force (defaults if the row does not exist yet; not saved)."""
+# (monotonic deadline, settings, refused domains): read by every signing thread of the
+# process; replaced whole (one assignment), never mutated. Callers must not modify it.
+_memo: tuple[float, IntegritySettings, frozenset[str]] | None = None
+
+
+def integrity_settings_forget() -> None:
+    """Drop this process's copy (the save does; tests between cases)."""
+    global _memo
+    _memo = None
+
+
+def _settings_memo() -> tuple[IntegritySettings, frozenset[str]]:
+    global _memo
+    memo = _memo
+    now = time.monotonic()
+    if memo is not None and now < memo[0]:
+        return memo[1], memo[2]
     found = cache.get(SETTINGS_CACHE_KEY)
-    if isinstance(found, IntegritySettings):
-        return found
-    found = IntegritySettings.objects.filter(pk=1).first() or IntegritySettings(pk=1)
-    cache.set(SETTINGS_CACHE_KEY, found, SETTINGS_CACHE_SECONDS)
-    return found
+    if not isinstance(found, IntegritySettings):
+        found = IntegritySettings.objects.filter(pk=1).first() or IntegritySettings(pk=1)
+        cache.set(SETTINGS_CACHE_KEY, found, SETTINGS_CACHE_SECONDS)
+    refused = found.disposable_set
+    _memo = (now + SETTINGS_MEMO_SECONDS, found, refused)
+    return found, refused
+
+
+def integrity_settings_get() -> IntegritySettings:
+    """The settings in force (defaults if the row does not exist yet; not saved).
+
+    Shared by the threads of the process for up to SETTINGS_MEMO_SECONDS: read only."""
+    return _settings_memo()[0]
 
 
 def _limit(data: dict[str, Any], name: str, errors: dict[str, str]) -> int:
@@ -112,17 +141,25 @@ def integrity_settings_save(*, actor: User, data: dict[str, Any]) -> IntegritySe
             "enabled": found.enabled,
         },
     )
-    cache.delete(SETTINGS_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(SETTINGS_CACHE_KEY))
+    _forget_all()
+    transaction.on_commit(_forget_all)
     return found
+
+
+def _forget_all() -> None:
+    cache.delete(SETTINGS_CACHE_KEY)
+    integrity_settings_forget()
 
 
 def domain_refused(domain: str, settings: IntegritySettings | None = None) -> bool:
     """Whether e-mail from `domain` (or a subdomain of a refused one) is refused."""
-    settings = settings or integrity_settings_get()
+    if settings is None:
+        settings, refused = _settings_memo()
+    else:
+        memo = _memo
+        refused = memo[2] if memo is not None and memo[1] is settings else settings.disposable_set
     if not settings.enabled or not domain:
         return False
-    refused = settings.disposable_set
     parts = domain.lower().split(".")
     return any(".".join(parts[i:]) in refused for i in range(len(parts) - 1))
 
@@ -135,6 +172,35 @@ def _hit(key: str) -> int:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, WINDOW_SECONDS + 60)
         return 1
+
+
+def _redis() -> Any | None:
+    """A redis.Redis client on the default cache's connection pool, or None when the
+    cache is not django's RedisCache. One client object per cache backend instance
+    (Django keeps one per thread): building a client per command costs more than the
+    command."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, RedisCache):
+        return None
+    client = getattr(backend, "_infitah_rate_client", None)
+    if client is None:
+        client = backend._cache.get_client(None, write=True)
+        backend._infitah_rate_client = client  # type: ignore[attr-defined]
+    return client
+
+
+def _hits_redis(client: Any, keys: list[str]) -> list[int]:
+    """Count one hit on each key in the current window; the counts, in order.
+
+    One pipeline (no MULTI) of INCR + EXPIRE NX per key: the counter exists from its
+    first INCR and gets its expiry once, so it never outlives its window by more than a
+    minute, whatever interleaving of processes."""
+    pipe = client.pipeline(transaction=False)
+    for key in keys:
+        full = cache.make_and_validate_key(key)
+        pipe.incr(full)
+        pipe.expire(full, WINDOW_SECONDS + 60, nx=True)
+    return [int(n) for n in pipe.execute()[::2]]
 
 
 @dataclass(frozen=True)
@@ -161,14 +227,27 @@ def rate_check(
     if not settings.enabled:
         return
     window = current_window()
-    if ip and _hit(f"pet:rl:ip:{petition_id}:{ip}:{window.number}") > (settings.ip_limit_per_hour):
-        raise RateLimited(
-            window.retry_after,
-            _("Too many signatures from your network in the last hour. Try again later."),
-        )
-    if domain and _hit(f"pet:rl:dom:{petition_id}:{domain}:{window.number}") > (
-        settings.domain_limit_per_hour
-    ):
+    ip_key = f"pet:rl:ip:{petition_id}:{ip}:{window.number}" if ip else ""
+    domain_key = f"pet:rl:dom:{petition_id}:{domain}:{window.number}" if domain else ""
+    client = _redis()
+    if client is not None and ip_key and domain_key:
+        ip_count, domain_count = _hits_redis(client, [ip_key, domain_key])
+        if ip_count > settings.ip_limit_per_hour:
+            # Refused on the address: as if the domain had not been counted.
+            client.decr(cache.make_and_validate_key(domain_key))
+            _refuse_ip(window)
+    else:
+        if ip_key and (
+            (_hits_redis(client, [ip_key])[0] if client is not None else _hit(ip_key))
+            > settings.ip_limit_per_hour
+        ):
+            _refuse_ip(window)
+        domain_count = 0
+        if domain_key:
+            domain_count = (
+                _hits_redis(client, [domain_key])[0] if client is not None else _hit(domain_key)
+            )
+    if domain_count > settings.domain_limit_per_hour:
         raise RateLimited(
             window.retry_after,
             _(
@@ -176,6 +255,13 @@ def rate_check(
                 "Try again later."
             ),
         )
+
+
+def _refuse_ip(window: Window) -> None:
+    raise RateLimited(
+        window.retry_after,
+        _("Too many signatures from your network in the last hour. Try again later."),
+    )
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -8,15 +8,18 @@ petition are purged, the counts kept on the petition (`final_*`) are shown.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncHour
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from infitah.accounts.models import User
@@ -187,6 +190,89 @@ def petition_public_list(collectivity: Collectivity) -> list[PetitionSummary]:
         )
         for p in petitions
     ]
+
+
+# ---- reference data read on every signature --------------------------------------------
+#
+# Collectivities by pk and places by slug change almost never: each process keeps them
+# for TERRITORY_MEMO_SECONDS, and any save or delete of a collectivity in the process
+# clears them (other processes: within TERRITORY_MEMO_SECONDS; a bulk update of the
+# territories, which sends no signal, too). Only found places are kept (an unknown slug
+# is looked up each time). The memo's instances are shared by the process's threads:
+# read only.
+TERRITORY_MEMO_SECONDS = 60.0
+TERRITORY_MEMO_MAX = 10_000
+_places: dict[str, tuple[float, int, str, int | None, int | None]] = {}
+_collectivities: dict[int, tuple[float, Collectivity]] = {}
+
+
+def territory_forget(**_kwargs: Any) -> None:
+    """Drop this process's memo of collectivities and places (a change; tests)."""
+    _places.clear()
+    _collectivities.clear()
+
+
+post_save.connect(territory_forget, sender=Collectivity, dispatch_uid="petitions.territory")
+post_delete.connect(territory_forget, sender=Collectivity, dispatch_uid="petitions.territory")
+
+
+def collectivity_memo(pk: int) -> Collectivity | None:
+    """The collectivity `pk` (whole row), from the memo or the database."""
+    now = time.monotonic()
+    found = _collectivities.get(pk)
+    if found is not None and now < found[0]:
+        return found[1]
+    collectivity = Collectivity.objects.filter(pk=pk).first()
+    if collectivity is not None:
+        if len(_collectivities) >= TERRITORY_MEMO_MAX:
+            _collectivities.clear()
+        _collectivities[pk] = (now + TERRITORY_MEMO_SECONDS, collectivity)
+    return collectivity
+
+
+SIGNING_FIELDS = ("status", "title", "language", "collectivity")
+
+
+def petition_for_signing(pk: int | str) -> Petition | None:
+    """As `petition_get_public`, for the signature API: the fields signing reads (any
+    other loads on access), its collectivity from the memo."""
+    text = str(pk)
+    if not text.isdigit() or len(text) > 12:
+        return None
+    rows = list(Petition.objects.public().filter(pk=int(text)).only(*SIGNING_FIELDS).order_by()[:1])
+    if not rows:
+        return None
+    petition = rows[0]
+    collectivity = collectivity_memo(petition.collectivity_id)
+    if collectivity is not None:
+        petition.collectivity = collectivity
+    return petition
+
+
+def place_by_slug(slug: str) -> Collectivity | None:
+    """The collectivity of `slug` with its kind, parent and region only, or None."""
+    now = time.monotonic()
+    found = _places.get(slug)
+    if found is None or found[0] <= now:
+        place = (
+            Collectivity.objects.filter(slug=slug[:120]).only("kind", "parent", "region").first()
+            if "\x00" not in slug
+            else None
+        )
+        if place is None:
+            return None
+        if len(_places) >= TERRITORY_MEMO_MAX:
+            _places.clear()
+        _places[slug] = (
+            now + TERRITORY_MEMO_SECONDS,
+            place.pk,
+            place.kind,
+            place.parent_id,
+            place.region_id,
+        )
+        return place
+    _deadline, pk, kind, parent_id, region_id = found
+    return Collectivity(pk=pk, kind=kind, parent_id=parent_id, region_id=region_id)
 
 
 def petition_get_public(pk: int | str) -> Petition | None:

@@ -7,9 +7,10 @@
 - A signature counts once confirmed, by POST of the token e-mailed to the signatory.
   Confirmation adds 1 to one random `Tally` shard of `INFITAH_PETITION_TALLY_SHARDS`
   (default 16) in the same transaction as the row's change: no hot row, no lost update.
-- Hot paths, in SQL statements: submit = the commune lookup (none for a commune's own
-  petition) + INSERT + the outbox (e-mail row and its task); confirm = SELECT + the
-  shared tally lock + UPDATE + the tally upsert. Rate counters are in the cache.
+- Hot paths, in SQL statements: submit = INSERT + the outbox (e-mail row and its task;
+  the commune of residence is looked up once per process and minute, see
+  `selectors.place_by_slug`); confirm = SELECT + the shared tally lock + UPDATE and
+  tally upsert (one statement on PostgreSQL). Rate counters are in the cache.
 - Exactness against the bureau's rewrites: on PostgreSQL a confirmation holds a *shared*
   transaction-level advisory lock on the petition's tallies (`pg_advisory_xact_lock_shared`:
   confirmations never wait for each other), and whatever rewrites the tallies from the
@@ -63,6 +64,7 @@ from infitah.petitions.selectors import (
     counts_by_province_exact,
     counts_forget,
     petition_settings_get,
+    place_by_slug,
     region_provinces,
 )
 from infitah.petitions.workflow import (
@@ -222,11 +224,7 @@ def _residence(
     elif known is not None:
         place = known.get(slug)
     else:
-        place = (
-            Collectivity.objects.filter(slug=slug[:120]).only("kind", "parent", "region").first()
-            if "\x00" not in slug
-            else None
-        )
+        place = place_by_slug(slug)
     province = province_id_of(place) if place is not None else None
     if place is None or province is None or not in_territory(place, collectivity):
         errors["residence"] = _(
@@ -443,6 +441,34 @@ def signature_by_token(token: str) -> Signature | None:
     )
 
 
+# The pending row confirmed and one tally shard counted in one statement: the INSERT
+# reads the UPDATE's RETURNING, so a shard is counted iff the row changed.
+_CONFIRM_AND_COUNT = (
+    'WITH confirmed AS (UPDATE "petitions_signature" SET status = %s, confirmed_at = %s '
+    "WHERE id = %s AND status = %s RETURNING petition_id, province_id) "
+    'INSERT INTO "petitions_tally" (petition_id, province_id, shard, count) '
+    "SELECT petition_id, province_id, %s, 1 FROM confirmed "
+    "ON CONFLICT (petition_id, province_id, shard) "
+    'DO UPDATE SET count = "petitions_tally".count + EXCLUDED.count RETURNING 1'
+)
+
+
+def _confirm_and_count(signature: Signature, now: datetime) -> int:
+    """PostgreSQL: confirm the pending row and add 1 to a random shard; 1 if it changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CONFIRM_AND_COUNT,
+            [
+                SignatureStatus.CONFIRMED,
+                now,
+                signature.pk,
+                SignatureStatus.PENDING,
+                secrets.randbelow(shard_count()),
+            ],
+        )
+        return len(cursor.fetchall())
+
+
 def signature_confirm(*, token: str) -> Signature | None:
     """Confirm a signature by its token (POST only): it counts from now.
 
@@ -451,7 +477,16 @@ def signature_confirm(*, token: str) -> Signature | None:
     NotCollecting when the petition no longer takes signatures (lodged, withdrawn) and
     the signature was still pending.
     """
-    signature = signature_by_token(token)
+    if not token or len(token) > 100:
+        return None
+    # Only what confirming needs (the petition's status, not its texts); any other field
+    # loads on access.
+    signature = (
+        Signature.objects.select_related("petition")
+        .only("status", "petition_id", "province_id", "confirmed_at", "petition__status")
+        .filter(confirm_digest=token_digest(token))
+        .first()
+    )
     if signature is None or signature.status in (
         SignatureStatus.CONFIRMED,
         SignatureStatus.INVALIDATED,
@@ -462,11 +497,14 @@ def signature_confirm(*, token: str) -> Signature | None:
     now = timezone.now()
     with transaction.atomic():
         _tally_lock(signature.petition_id, exclusive=False)
-        updated = Signature.objects.filter(pk=signature.pk, status=SignatureStatus.PENDING).update(
-            status=SignatureStatus.CONFIRMED, confirmed_at=now
-        )
-        if updated:
-            _tally_add(signature.petition_id, signature.province_id)
+        if connection.vendor == "postgresql":
+            updated = _confirm_and_count(signature, now)
+        else:
+            updated = Signature.objects.filter(
+                pk=signature.pk, status=SignatureStatus.PENDING
+            ).update(status=SignatureStatus.CONFIRMED, confirmed_at=now)
+            if updated:
+                _tally_add(signature.petition_id, signature.province_id)
     if not updated:
         # Confirmed meanwhile by a double click, or lapsed by lodging: say which.
         signature.refresh_from_db(fields=["status", "confirmed_at"])
