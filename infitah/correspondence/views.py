@@ -53,6 +53,7 @@ from infitah.correspondence.forms import (
     SummaryForm,
 )
 from infitah.correspondence.models import Direction, Entry, ServiceUnit
+from infitah.lib.csvsafe import csv_cell
 from infitah.territories.models import Collectivity
 
 PAGE_SIZE = 50
@@ -419,20 +420,12 @@ class _Echo:
         return value
 
 
-# A cell starting with one of these is a formula to spreadsheets (CSV injection): such
-# text, typed by a correspondent or an API client, is exported with a leading apostrophe.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
+def _cell(value: Any) -> str | int | float:
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return csv_cell(value)
 
 
 def _csv_lines(rows: Iterable[tuple[Any, ...]], *, french: bool) -> Iterator[str]:

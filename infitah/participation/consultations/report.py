@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 
+from infitah.lib.csvsafe import csv_cell
 from infitah.lib.pdf import html_to_pdf
 from infitah.participation.consultations.selectors import Report
 
@@ -36,12 +37,6 @@ HEADER = [
     "opposes",
     "participants",
 ]
-# A spreadsheet runs a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def report_csv(report: Report) -> str:
@@ -55,7 +50,7 @@ def report_csv(report: Report) -> str:
             [
                 "section",
                 s.order,
-                _cell(s.title),
+                csv_cell(s.title),
                 s.received,
                 s.published,
                 s.supports,
@@ -76,7 +71,7 @@ def report_csv(report: Report) -> str:
         ]
     )
     for row in report.by_commune:
-        writer.writerow(["commune", row.key, _cell(row.label), "", "", "", "", row.participants])
+        writer.writerow(["commune", row.key, csv_cell(row.label), "", "", "", "", row.participants])
     for row in report.by_gender:
         writer.writerow(["gender", row.key, row.label, "", "", "", "", row.participants])
     return "\ufeff" + out.getvalue()

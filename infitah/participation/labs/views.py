@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from infitah.accounts.decorators import staff_view
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm
+from infitah.lib.csvsafe import csv_cell
 from infitah.participation.access import participant_required
 from infitah.participation.labs import reports, selectors, services
 from infitah.participation.labs.forms import (
@@ -184,19 +185,11 @@ def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 EXPORTS = {"votes.csv", "votes.json", "report.csv", "report.json"}
 
 
-def _cell(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula is prefixed with a quote
-    (participants write the statements)."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + value
-    return value
-
-
 def _csv(rows: list[list[Any]], filename: str) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # BOM: spreadsheets then read UTF-8 (Arabic) correctly
     writer = csv.writer(buffer)
-    writer.writerows([_cell(v) for v in row] for row in rows)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -12,25 +12,18 @@ import io
 
 from django.utils import timezone
 
+from infitah.lib.csvsafe import csv_cell
 from infitah.participation.surveys.models import Question
 from infitah.participation.surveys.selectors import ResponseRow, Results
 
 BOM = "\ufeff"
-# A cell starting with one of these is a formula to a spreadsheet: a participant's text
-# must never run as one (CSV injection). Such a cell gets a leading apostrophe.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _write(rows: list[list[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([v if isinstance(v, int | float) else cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return BOM + buffer.getvalue()
 
 
