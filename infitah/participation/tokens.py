@@ -2,7 +2,9 @@
 
 - the confirmation link's token (TimestampSigner, 7 days): who, the profile they typed,
   and the `confirmed_at` stamp it was issued under, so that it works once;
-- the API bearer token: the participant's id, signed with the salt "participation.api".
+- the API bearer token: the participant's id, signed with the salt "participation.api"
+  and no timestamp, so that the page shows the same token on every visit. Tokens issued
+  before, which carried a timestamp, are still read.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def confirm_token_read(token: str) -> ConfirmClaim | None:
 
 
 def api_token_make(participant: Participant) -> str:
-    return signing.dumps({"p": participant.pk}, salt=API_SALT)
+    return signing.Signer(salt=API_SALT).sign_object({"p": participant.pk})
 
 
 def api_token_read(token: str) -> int | None:
@@ -96,7 +98,11 @@ def api_token_read(token: str) -> int | None:
     if not token or len(token) > TOKEN_MAX_LENGTH:
         return None
     try:
-        data = signing.loads(token, salt=API_SALT)
+        data = signing.Signer(salt=API_SALT).unsign_object(token)
     except (signing.BadSignature, ValueError, UnicodeError):
-        return None
+        # A token issued with a timestamp (signing.dumps) before the stable form.
+        try:
+            data = signing.loads(token, salt=API_SALT)
+        except (signing.BadSignature, ValueError, UnicodeError):
+            return None
     return _int_or_none(data.get("p")) if isinstance(data, dict) else None

@@ -122,3 +122,27 @@ def test_api_token_of_another_salt_is_refused(participant: Participant) -> None:
         selectors.participant_from_api_token(selectors.participant_api_token(participant))
         == participant
     )
+
+
+def test_api_token_is_the_same_on_every_visit(
+    participant: Participant, participant_client: Client
+) -> None:
+    """No timestamp in the token: the page shows one token, not a new one each second."""
+    import time
+
+    first = selectors.participant_api_token(participant)
+    time.sleep(1.05)  # a timestamped token would change with the second
+    assert selectors.participant_api_token(participant) == first
+    html = participant_client.get(ME.format(lang="ar")).content.decode()
+    assert html.count(first) == 1
+
+
+def test_api_token_issued_with_a_timestamp_is_still_read(participant: Participant) -> None:
+    from django.core import signing
+
+    from infitah.participation.tokens import API_SALT
+
+    earlier = signing.dumps({"p": participant.pk}, salt=API_SALT)
+    assert selectors.participant_from_api_token(earlier) == participant
+    tampered = earlier[:-2] + ("A" if earlier[-2] != "A" else "B") + earlier[-1]
+    assert selectors.participant_from_api_token(tampered) is None
