@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
+from ninja.parser import Parser
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -15,6 +18,7 @@ from infitah.deadlines.api import router as calendar_router
 from infitah.information.api import router as information_router
 from infitah.information.api import staff_router as information_staff_router
 from infitah.ledger.api import router as register_router
+from infitah.lib.text import has_lone_surrogate
 from infitah.participation.api import router as participation_router
 from infitah.participation.consultations.api import router as consultations_router
 from infitah.participation.consultations.api import staff_router as consultations_staff_router
@@ -28,7 +32,21 @@ from infitah.publication.api import router as documents_router
 from infitah.search.api import router as search_router
 from infitah.territories.api import router as collectivities_router
 
+
+class JsonParser(Parser):
+    """JSON bodies, as django-ninja reads them; a string holding a lone surrogate
+    ("\\ud800"), which could never be stored, is refused as malformed (400 "Cannot parse
+    request body") rather than failing later as a server error."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if has_lone_surrogate(data):
+            raise ValueError("lone surrogate")
+        return data
+
+
 api = NinjaAPI(
+    parser=JsonParser(),
     title="Infitah API",
     version="1",
     description="Open-government data of Morocco's territorial collectivities.",
@@ -46,6 +64,16 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
             {"field": ".".join(loc), "message": _("This value is invalid."), "type": error["type"]}
         )
     return api.create_response(request, {"detail": details}, status=400)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own message for a body it cannot read, translated; the routers'
+    messages are translated already."""
+    message = str(exc)
+    if message.startswith("Cannot parse request body"):
+        message = _("The request body is not valid JSON (UTF-8, one object).")
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
 api.add_router("/collectivities", collectivities_router)

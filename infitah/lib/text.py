@@ -58,3 +58,19 @@ def fold(text: str) -> str:
 def fold_tokens(text: str) -> list[str]:
     """The folded words of `text`, in order, without empties."""
     return [t for t in fold(text).split(" ") if t]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_lone_surrogate(value: object) -> bool:
+    """Whether a string of `value` (a JSON value: dicts and lists are searched) holds a
+    lone surrogate ("\\ud800" in JSON): Python reads it, UTF-8 and PostgreSQL cannot
+    store it."""
+    if isinstance(value, str):
+        return not value.isascii() and _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(has_lone_surrogate(k) or has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_lone_surrogate(v) for v in value)
+    return False
