@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, staff_collectivity_or_404
+from infitah.territories.models import Collectivity
 
 View = Callable[..., HttpResponse]
 
@@ -49,6 +50,16 @@ def staff_view(perm: Perm = Perm.STAFF_ACCESS) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in user of a `staff_view` request."""
+    return request.user  # type: ignore[return-value]
+
+
+def staff_collectivity(request: HttpRequest) -> Collectivity:
+    """The collectivity `staff_view` resolved for this request (the staff member's)."""
+    return request.collectivity  # type: ignore[attr-defined,no-any-return]
 
 
 def _otp_url() -> str:

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from infitah.accounts.decorators import staff_collectivity as _collectivity
+from infitah.accounts.decorators import staff_user as _user
 from infitah.accounts.decorators import staff_view
-from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
 from infitah.complaints import selectors, services
 from infitah.complaints.forms import (
@@ -42,18 +43,9 @@ from infitah.deadlines.selectors import deadline_list_for_subject
 from infitah.lib.casework import private
 from infitah.lib.pagecache import cached_public_page
 from infitah.lib.pii import pii_decrypt
-from infitah.territories.models import Collectivity
-from infitah.territories.selectors import collectivity_get
+from infitah.territories.selectors import network_collectivity_or_404 as _collectivity_or_404
 
 PAGE_SIZE = 20
-
-
-def _collectivity_or_404(slug: str) -> Collectivity:
-    """A collectivity of the network: only they receive complaints on the platform."""
-    collectivity = collectivity_get(slug=slug)
-    if collectivity is None or not collectivity.is_network_member:
-        raise Http404
-    return collectivity
 
 
 def _subject(complaint: Complaint) -> dict[str, str]:
@@ -244,14 +236,6 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------- staff
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _collectivity(request: HttpRequest) -> Collectivity:
-    return request.collectivity  # type: ignore[attr-defined,no-any-return]
 
 
 @staff_view(Perm.COMPLAINTS_HANDLE)

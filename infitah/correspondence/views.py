@@ -31,8 +31,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from infitah.accounts.decorators import staff_collectivity as _collectivity
+from infitah.accounts.decorators import staff_user as _user
 from infitah.accounts.decorators import staff_view
-from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm
 from infitah.correspondence import selectors, services
 from infitah.correspondence.cases import (
@@ -54,18 +55,9 @@ from infitah.correspondence.forms import (
 )
 from infitah.correspondence.models import Direction, Entry, ServiceUnit
 from infitah.lib.csvsafe import csv_cell
-from infitah.territories.models import Collectivity
 
 PAGE_SIZE = 50
 PERM = Perm.CORRESPONDENCE_REGISTER
-
-
-def _collectivity(request: HttpRequest) -> Collectivity:
-    return request.collectivity  # type: ignore[attr-defined, no-any-return]
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _form_errors(form: Form, exc: ValidationError) -> None:

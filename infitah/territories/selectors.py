@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Q
+from django.http import Http404
 
 from infitah.territories.models import Collectivity, CollectivityQuerySet, Kind
 
@@ -135,3 +136,13 @@ def collectivity_search(*, query: str, limit: int = 50) -> list[Collectivity]:
     found = list(collectivity_list(query=query)[: limit + 1])
     found.sort(key=lambda c: (order.get(c.kind, 3), c.name_fr))
     return found
+
+
+def network_collectivity_or_404(slug: str) -> Collectivity:
+    """For public pages of the modules (complaints, petitions, consultations, surveys,
+    labs): the collectivity of `slug` if it is a member of the network (only members
+    use the platform), else Http404."""
+    collectivity = collectivity_get(slug=slug)
+    if collectivity is None or not collectivity.is_network_member:
+        raise Http404
+    return collectivity

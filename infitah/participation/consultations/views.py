@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from infitah.accounts.decorators import staff_collectivity as _collectivity
+from infitah.accounts.decorators import staff_user as _user
 from infitah.accounts.decorators import staff_view
-from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm
 from infitah.lib.casework import private
 from infitah.lib.pdf import PdfUnavailable
@@ -43,21 +44,12 @@ from infitah.participation.consultations.workflow import (
     is_allowed,
 )
 from infitah.participation.selectors import participant_from_request
-from infitah.territories.models import Collectivity
-from infitah.territories.selectors import collectivity_get
+from infitah.territories.selectors import network_collectivity_or_404 as _collectivity_or_404
 
 # Threads shown under each section of a consultation's page; the section's own page
 # lists them all, THREADS_PAGE at a time.
 THREADS_PREVIEW = 5
 THREADS_PAGE = 20
-
-
-def _collectivity_or_404(slug: str) -> Collectivity:
-    """A collectivity of the network: only they consult on the platform."""
-    collectivity = collectivity_get(slug=slug)
-    if collectivity is None or not collectivity.is_network_member:
-        raise Http404
-    return collectivity
 
 
 def _consultation_or_404(slug: str, pk: int) -> Consultation:
@@ -288,14 +280,6 @@ def stance_create(request: HttpRequest, slug: str, pk: int, section_pk: int) -> 
 
 
 # ---------------------------------------------------------------------------- staff
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _collectivity(request: HttpRequest) -> Collectivity:
-    return request.collectivity  # type: ignore[attr-defined,no-any-return]
 
 
 def _staff_consultation(request: HttpRequest, pk: int) -> Consultation:

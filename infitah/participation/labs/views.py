@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from infitah.accounts.decorators import staff_collectivity as _collectivity
+from infitah.accounts.decorators import staff_user as _user
 from infitah.accounts.decorators import staff_view
-from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm
 from infitah.lib.csvsafe import csv_cell
 from infitah.participation.access import participant_required
@@ -34,16 +35,7 @@ from infitah.participation.labs.forms import (
 )
 from infitah.participation.labs.models import Lab, Statement, StatementStatus
 from infitah.participation.models import Participant
-from infitah.territories.models import Collectivity
-from infitah.territories.selectors import collectivity_get
-
-
-def _collectivity_or_404(slug: str) -> Collectivity:
-    """A collectivity of the network: only they run labs on the platform."""
-    collectivity = collectivity_get(slug=slug)
-    if collectivity is None or not collectivity.is_network_member:
-        raise Http404
-    return collectivity
+from infitah.territories.selectors import network_collectivity_or_404 as _collectivity_or_404
 
 
 def _lab_or_404(slug: str, pk: int) -> Lab:
@@ -232,14 +224,6 @@ def export(request: HttpRequest, slug: str, pk: int, name: str) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------- staff
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _collectivity(request: HttpRequest) -> Collectivity:
-    return request.collectivity  # type: ignore[attr-defined,no-any-return]
 
 
 def _staff_lab(request: HttpRequest, pk: int) -> Lab:

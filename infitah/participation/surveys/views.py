@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from infitah.accounts.decorators import staff_collectivity as _collectivity
+from infitah.accounts.decorators import staff_user as _user
 from infitah.accounts.decorators import staff_view
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm
@@ -36,6 +38,14 @@ from infitah.territories.models import Collectivity
 from infitah.territories.selectors import collectivity_get
 
 
+def _collectivity_or_404(slug: str) -> Collectivity:
+    """Any collectivity of the reference data (a survey is reached through its own)."""
+    collectivity = collectivity_get(slug=slug)
+    if collectivity is None:
+        raise Http404
+    return collectivity
+
+
 def _service_errors(form: BaseForm, exc: ValidationError) -> None:
     """A service's ValidationError on the form: per field when the form has it."""
     if not hasattr(exc, "error_dict"):
@@ -46,13 +56,6 @@ def _service_errors(form: BaseForm, exc: ValidationError) -> None:
             form.add_error(name, errors)
         elif name not in form.fields:
             form.add_error(None, errors)
-
-
-def _collectivity_or_404(slug: str) -> Collectivity:
-    collectivity = collectivity_get(slug=slug)
-    if collectivity is None:
-        raise Http404
-    return collectivity
 
 
 def _survey_or_404(collectivity: Collectivity, pk: int) -> Survey:
@@ -205,14 +208,6 @@ def survey_results_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 
 
 # ---------------------------------------------------------------------------- staff
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _collectivity(request: HttpRequest) -> Collectivity:
-    return request.collectivity  # type: ignore[attr-defined,no-any-return]
 
 
 def _staff_survey(request: HttpRequest, pk: int) -> Survey:
