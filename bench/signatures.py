@@ -1,8 +1,9 @@
 """Petition signatures over the full HTTP stack: accepted and confirmed per second.
 
-    .venv/bin/python bench/signatures.py                      # 60 s, gthread 2x8, --help
-    .venv/bin/python bench/signatures.py --seconds 15 --config sync:2 sync:3 gthread:2x8
-    .venv/bin/python bench/signatures.py --profile            # SQL statements per request
+    .venv/bin/python bench/signatures.py                      # 60 s, uvicorn 2 workers, --help
+    .venv/bin/python bench/signatures.py --seconds 15 --config uvicorn:2x8 gthread:2x48
+    .venv/bin/python bench/signatures.py --max-queue 4 --connections 200   # overload
+    .venv/bin/python bench/signatures.py --profile            # SQL per request, Django path
 
 What it does (docs/benchmarks.md, "## Petition signatures"):
 
@@ -11,7 +12,8 @@ What it does (docs/benchmarks.md, "## Petition signatures"):
    server configuration, one petition of that region opened to signatures through the
    services (`petition_draft`, `petition_confirm_agent`); sets the integrity rate limits
    far above the load in the `IntegritySettings` row (the run-time settings, no code);
-2. starts gunicorn (`infitah.wsgi`, production settings: `INFITAH_ENV=production`,
+2. starts gunicorn (`infitah.asgi` with uvicorn workers, or `infitah.wsgi` with sync or
+   gthread workers: `--config`; production settings: `INFITAH_ENV=production`,
    `DEBUG=0`, fresh random keys, `TASKS_BACKEND=database`, rate counters and caches in
    Redis database `--redis-db`, which is flushed) with the load-shedding middleware;
 3. loads it from this process (asyncio, raw HTTP/1.1, keep-alive where the server keeps
@@ -123,6 +125,7 @@ def bench_env(args: argparse.Namespace) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         "DB_CONN_MAX_AGE": "600",  # one backend per worker thread for the whole run
         "INFITAH_SHED_MAX_INFLIGHT": str(args.max_inflight),
+        "INFITAH_INGEST_MAX_QUEUE": str(args.max_queue),
     }
 
 
@@ -248,28 +251,41 @@ def token_pattern() -> re.Pattern[str]:
 
 @dataclass
 class Config:
-    worker_class: str  # sync | gthread
+    worker_class: str  # sync | gthread | uvicorn (ASGI: infitah.asgi, Django in T threads)
     workers: int
     threads: int
 
     @classmethod
     def parse(cls, text: str) -> Config:
-        match = re.fullmatch(r"(sync|gthread):(\d+)(?:x(\d+))?", text)
+        match = re.fullmatch(r"(sync|gthread|uvicorn):(\d+)(?:x(\d+))?", text)
         if match is None:
-            raise argparse.ArgumentTypeError(f"{text!r}: sync:N or gthread:NxT")
+            raise argparse.ArgumentTypeError(f"{text!r}: sync:N, gthread:NxT or uvicorn:NxT")
         threads = int(match.group(3) or (1 if match.group(1) == "sync" else 4))
         return cls(match.group(1), int(match.group(2)), threads)
 
     def __str__(self) -> str:
         if self.worker_class == "sync":
             return f"{self.workers} sync workers"
+        if self.worker_class == "uvicorn":
+            return f"{self.workers} uvicorn workers (Django in {self.threads} threads)"
         return f"{self.workers} gthread workers × {self.threads} threads"
 
     @property
     def tag(self) -> str:
         return f"{self.worker_class}:{self.workers}" + (
-            f"x{self.threads}" if self.worker_class == "gthread" else ""
+            f"x{self.threads}" if self.worker_class != "sync" else ""
         )
+
+    def gunicorn_args(self) -> list[str]:
+        if self.worker_class == "uvicorn":
+            return ["infitah.asgi:application", "--worker-class", "infitah.server.Worker"]
+        return [
+            "infitah.wsgi:application",
+            "--worker-class",
+            self.worker_class,
+            "--threads",
+            str(self.threads),
+        ]
 
 
 @contextlib.contextmanager
@@ -278,20 +294,17 @@ def gunicorn(config: Config, port: int, env: dict[str, str]) -> Iterator[subproc
         PYTHON,
         "-m",
         "gunicorn",
-        "infitah.wsgi:application",
+        *config.gunicorn_args(),
         "--bind",
         f"{HOST}:{port}",
         "--workers",
         str(config.workers),
-        "--worker-class",
-        config.worker_class,
-        "--threads",
-        str(config.threads),
         "--backlog",
         "2048",
         "--log-level",
         "warning",
     ]
+    env = {**env, "INFITAH_ASGI_THREADS": str(config.threads)}
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
     try:
         deadline = time.monotonic() + 30
@@ -996,7 +1009,8 @@ def report(
         "",
         f"`.venv/bin/python bench/signatures.py {' '.join(sys.argv[1:])}` "
         f"(servers: {configs}; {args.connections} connections, {args.warmup} s warm-up, "
-        f"{args.seconds} s measured, INFITAH_SHED_MAX_INFLIGHT={args.max_inflight}) — "
+        f"{args.seconds} s measured, INFITAH_SHED_MAX_INFLIGHT={args.max_inflight}, "
+        f"INFITAH_INGEST_MAX_QUEUE={args.max_queue}) — "
         f"{platform.machine()}, "
         f"{os.cpu_count()} CPUs shared by the load generator, gunicorn, PostgreSQL {pg_version} "
         f"and Redis; Python {platform.python_version()}; load average at start {load_start}, "
@@ -1090,17 +1104,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60, help="measure per server")
     parser.add_argument("--warmup", type=int, default=5, help="not counted")
     parser.add_argument(
-        "--connections", type=int, default=32, help="HTTP clients = pgbench clients"
+        "--connections", type=int, default=96, help="HTTP clients = pgbench clients"
     )
     parser.add_argument(
         "--config",
         type=Config.parse,
         nargs="+",
-        default=[Config.parse("gthread:2x8")],
-        help="gunicorn servers to measure in turn: sync:N or gthread:NxT",
+        default=[Config.parse("uvicorn:2x8")],
+        help="gunicorn servers to measure in turn: uvicorn:NxT, gthread:NxT or sync:N",
     )
     parser.add_argument("--pgbench-seconds", type=int, help="default: --seconds; 0 skips")
     parser.add_argument("--max-inflight", type=int, default=32, help="INFITAH_SHED_MAX_INFLIGHT")
+    parser.add_argument("--max-queue", type=int, default=1024, help="INFITAH_INGEST_MAX_QUEUE")
     parser.add_argument("--mail-interval", type=float, default=0.1, help="outbox poll, seconds")
     parser.add_argument(
         "--retry-cap", type=float, default=2.0, help="longest Retry-After wait, seconds"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -248,13 +249,33 @@ STATIC_ROOT = VAR_DIR / "static"
 INFITAH_UPLOAD_MAX_BYTES = env_int("INFITAH_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 # Public address of the site, for links in e-mails (no trailing slash).
 INFITAH_SITE_URL = env_str("INFITAH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Petitions: the count of confirmed signatures is kept in this many shard rows per
-# petition and province (no hot row), and shown at most this many seconds behind.
 # Load shedding of writes (infitah/lib/loadshed.py): writes in flight per worker process,
 # how long (ms) a write may wait for a slot before a 503, and the Retry-After (s).
 INFITAH_SHED_MAX_INFLIGHT = env_int("INFITAH_SHED_MAX_INFLIGHT", 32)
 INFITAH_SHED_QUEUE_TIMEOUT = env_int("INFITAH_SHED_QUEUE_TIMEOUT", 0)
 INFITAH_SHED_RETRY_AFTER = env_int("INFITAH_SHED_RETRY_AFTER", 2)
+# Signature ingest (infitah/petitions/ingest.py, PostgreSQL only): the two signing API
+# endpoints written in batches by one thread per worker; requests waiting per process
+# before a 503, and the most requests written in one transaction.
+INFITAH_SIGNATURE_INGEST = env_bool("INFITAH_SIGNATURE_INGEST", True)
+INFITAH_INGEST_MAX_QUEUE = env_int("INFITAH_INGEST_MAX_QUEUE", 1024)
+INFITAH_INGEST_MAX_BATCH = env_int("INFITAH_INGEST_MAX_BATCH", 256)
+# Under the ASGI entry point (infitah/asgi.py), threads per worker that run Django.
+INFITAH_ASGI_THREADS = env_int("INFITAH_ASGI_THREADS", 16)
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, by commas):
+# the client's address, for the signature rate limits.
+INFITAH_TRUSTED_PROXIES = [
+    part.strip() for part in env_str("INFITAH_TRUSTED_PROXIES", "").split(",") if part.strip()
+]
+for _proxy in INFITAH_TRUSTED_PROXIES:  # refused at start, not at the first signature
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"INFITAH_TRUSTED_PROXIES: {_proxy!r} is not an address"
+        ) from _exc
+# Petitions: the count of confirmed signatures is kept in this many shard rows per
+# petition and province (no hot row), and shown at most this many seconds behind.
 INFITAH_PETITION_TALLY_SHARDS = env_int("INFITAH_PETITION_TALLY_SHARDS", 16)
 INFITAH_PETITION_COUNT_TTL = env_int("INFITAH_PETITION_COUNT_TTL", 5)
 # Access to information: days an unconfirmed request waits for its e-mail confirmation

@@ -19,6 +19,22 @@ def email_deliver(email_id: int) -> str:
     task cannot both send it. A failure is recorded, not raised: the e-mail stays in the
     outbox as failed and `manage.py tick` queues it again (email_retry_failed).
     """
+    return deliver_one(email_id)
+
+
+@task()
+def email_deliver_many(email_ids: list[int]) -> dict[str, int]:
+    """Send several queued e-mails, one after the other, each as `email_deliver` does
+    (one task for a batch of e-mails written together, e.g. signature confirmations).
+    Returns how many were sent, skipped and failed."""
+    outcome = {"sent": 0, "skipped": 0, "failed": 0}
+    for email_id in email_ids:
+        outcome[deliver_one(int(email_id))] += 1
+    return outcome
+
+
+def deliver_one(email_id: int) -> str:
+    """Claim, send and record one e-mail: "sent", "skipped" (unknown or sent) or "failed"."""
     with transaction.atomic():
         email = OutboundEmail.objects.select_for_update().filter(pk=email_id).first()
         if email is None or email.status == EmailStatus.SENT:

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from infitah.petitions.models import (
     ADDRESS_MAX,
+    BASIS_MAX,
+    CNDP_MAX,
     NAME_MAX,
     PHONE_MAX,
     REASONS_MAX,
@@ -26,6 +28,7 @@ from infitah.petitions.models import (
 )
 from infitah.petitions.services import SESSION_MAX, PetitionInput, petition_validate
 from infitah.petitions.signatures import SignatureInput
+from infitah.petitions.thresholds import DEFAULT_MIN_YEARS, DEFAULT_SHARE_PERCENT
 from infitah.petitions.workflow import CHECKLIST, Interest, PetitionerKind
 from infitah.territories.models import Collectivity
 
@@ -382,3 +385,59 @@ class IntegritySettingsForm(forms.Form):
         widget=forms.Textarea(attrs=_ltr(rows=10)),
     )
     enabled = forms.BooleanField(label=_("Checks enabled"), required=False)
+
+
+def _number(label: Any, *, required: bool = True, help_text: Any = "") -> Any:
+    # The ranges are the service's (petition_settings_save): one source of truth.
+    return forms.IntegerField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs=_ltr(inputmode="numeric")),
+    )
+
+
+class PetitionSettingsForm(forms.Form):
+    """A collectivity's petition settings, as the bureau edits them (checked and saved by
+    `services.petition_settings_save`)."""
+
+    threshold_override = _number(
+        _("Signatures required by the council (override)"),
+        required=False,
+        help_text=_(
+            "Leave empty to apply the law's figure. Only where the council publishes "
+            "another figure; give its basis below."
+        ),
+    )
+    threshold_basis = forms.CharField(
+        label=_("Basis of the override"),
+        required=False,
+        max_length=BASIS_MAX,
+        help_text=_("Where the figure comes from, e.g. “600 — Souss-Massa council page”."),
+    )
+    province_share_percent = _number(_("Minimum share from each prefecture or province (%)"))
+    association_min_years = _number(_("Years an association must have existed (more than)"))
+    retention_days = _number(
+        _("Days the signatures are kept after the petition is closed"),
+        help_text=_("Then they are deleted; the counts stay on the petition."),
+    )
+    cndp_authorisation = forms.CharField(
+        label=_("CNDP authorisation number"),
+        required=False,
+        max_length=CNDP_MAX,
+        help_text=_(
+            "Reference of the CNDP prior authorisation to process signatories' data (law "
+            "09-08); shown to signatories beside the signing form."
+        ),
+        widget=forms.TextInput(attrs=_ltr(autocomplete="off")),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The law's figures from thresholds.py, not copied into the text.
+        self.fields["province_share_percent"].help_text = _(
+            "Regions only. The law's figure: %(n)d."
+        ) % {"n": DEFAULT_SHARE_PERCENT}
+        self.fields["association_min_years"].help_text = _("The law's figure: %(n)d.") % {
+            "n": DEFAULT_MIN_YEARS
+        }

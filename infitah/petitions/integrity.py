@@ -17,14 +17,19 @@ fixed windows of one hour. On Redis both counters of an attempt cost one round t
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from ipaddress import ip_address
+from functools import lru_cache
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -194,13 +199,42 @@ def _hits_redis(client: Any, keys: list[str]) -> list[int]:
 
     One pipeline (no MULTI) of INCR + EXPIRE NX per key: the counter exists from its
     first INCR and gets its expiry once, so it never outlives its window by more than a
-    minute, whatever interleaving of processes."""
+    minute, whatever interleaving of processes. Keys are made, not validated: they hold
+    an IP address and a checked e-mail domain, nothing memcached would refuse."""
     pipe = client.pipeline(transaction=False)
     for key in keys:
-        full = cache.make_and_validate_key(key)
+        full = cache.make_key(key)
         pipe.incr(full)
         pipe.expire(full, WINDOW_SECONDS + 60, nx=True)
     return [int(n) for n in pipe.execute()[::2]]
+
+
+# Each key counted once and given its expiry at its first count, atomically (a script
+# runs alone in Redis): the counts, in the order of the keys.
+_HITS_LUA = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('EXPIRE', key, ARGV[1]) end
+  counts[i] = n
+end
+return counts
+"""
+
+
+def _hits_script(client: Any, keys: list[str]) -> list[int]:
+    """As `_hits_redis`, in one command whatever the number of keys (EVALSHA of a
+    script registered once per client), for a batch of attempts."""
+    script = getattr(client, "_infitah_hits_script", None)
+    if script is None:
+        script = client.register_script(_HITS_LUA)
+        client._infitah_hits_script = script
+    if not keys:
+        return []
+    return [
+        int(n)
+        for n in script(keys=[cache.make_key(key) for key in keys], args=[WINDOW_SECONDS + 60])
+    ]
 
 
 @dataclass(frozen=True)
@@ -234,7 +268,7 @@ def rate_check(
         ip_count, domain_count = _hits_redis(client, [ip_key, domain_key])
         if ip_count > settings.ip_limit_per_hour:
             # Refused on the address: as if the domain had not been counted.
-            client.decr(cache.make_and_validate_key(domain_key))
+            client.decr(cache.make_key(domain_key))
             _refuse_ip(window)
     else:
         if ip_key and (
@@ -248,27 +282,196 @@ def rate_check(
                 _hits_redis(client, [domain_key])[0] if client is not None else _hit(domain_key)
             )
     if domain_count > settings.domain_limit_per_hour:
-        raise RateLimited(
-            window.retry_after,
-            _(
-                "Too many signatures with addresses of this e-mail provider in the last hour. "
-                "Try again later."
-            ),
-        )
+        raise RateLimited(window.retry_after, domain_limited_message())
 
 
 def _refuse_ip(window: Window) -> None:
-    raise RateLimited(
-        window.retry_after,
-        _("Too many signatures from your network in the last hour. Try again later."),
+    raise RateLimited(window.retry_after, ip_limited_message())
+
+
+def ip_limited_message() -> str:
+    return _("Too many signatures from your network in the last hour. Try again later.")
+
+
+def domain_limited_message() -> str:
+    return _(
+        "Too many signatures with addresses of this e-mail provider in the last hour. "
+        "Try again later."
     )
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from, as the server sees it (REMOTE_ADDR; behind a
-    reverse proxy, the proxy must set it to the client's address)."""
-    raw = str(request.META.get("REMOTE_ADDR") or "").strip()
+def rate_check_many(
+    attempts: list[tuple[int, str | None, str]], settings: IntegritySettings | None = None
+) -> list[tuple[str, int] | None]:
+    """Count many signature attempts (petition id, IP, e-mail domain) at once, in order,
+    as `rate_check` counts one: for each, None if allowed, else ("ip" | "domain",
+    retry_after). On Redis, one script call for all; a refusal on the address uncounts the
+    domain, as `rate_check` does."""
+    settings = settings or integrity_settings_get()
+    if not settings.enabled or not attempts:
+        return [None] * len(attempts)
+    client = _redis()
+    if client is None:
+        outcome: list[tuple[str, int] | None] = []
+        for petition_id, ip, domain in attempts:
+            try:
+                rate_check(petition_id=petition_id, ip=ip, domain=domain, settings=settings)
+            except RateLimited as exc:
+                outcome.append(
+                    ("ip" if exc.message == ip_limited_message() else "domain", exc.retry_after)
+                )
+            else:
+                outcome.append(None)
+        return outcome
+    window = current_window()
+    keys: list[str] = []
+    for petition_id, ip, domain in attempts:
+        keys.append(f"pet:rl:ip:{petition_id}:{ip}:{window.number}" if ip else "")
+        keys.append(f"pet:rl:dom:{petition_id}:{domain}:{window.number}" if domain else "")
+    counts = iter(_hits_script(client, [key for key in keys if key]))
+    refunds: list[str] = []
+    result: list[tuple[str, int] | None] = []
+    for index in range(len(attempts)):
+        ip_key, domain_key = keys[2 * index], keys[2 * index + 1]
+        ip_count = next(counts) if ip_key else 0
+        domain_count = next(counts) if domain_key else 0
+        if ip_count > settings.ip_limit_per_hour:
+            if domain_key:
+                refunds.append(cache.make_key(domain_key))
+            result.append(("ip", window.retry_after))
+        elif domain_count > settings.domain_limit_per_hour:
+            result.append(("domain", window.retry_after))
+        else:
+            result.append(None)
+    if refunds:
+        pipe = client.pipeline(transaction=False)
+        for key in refunds:
+            pipe.decr(key)
+        pipe.execute()
+    return result
+
+
+# ---- client address -------------------------------------------------------------------
+
+# X-Forwarded-For entries looked at, from the right: enough for any real chain of
+# proxies, and a forged header of thousands of entries costs no more than this.
+FORWARDED_HOPS_MAX = 16
+# Longer than any address in text (45 characters, plus a short IPv6 zone): not one.
+ADDRESS_TEXT_MAX = 64
+# Addresses parsed, kept per process: the proxies' and the busy clients' cost a dict
+# lookup instead of ~5 µs of ipaddress; bounded, so forged headers only evict.
+ADDRESS_MEMO = 4096
+_MAPPED = IPv6Network("::ffff:0:0/96")
+
+# Per IP version, the trusted networks as (network, mask) integers: a membership test
+# is two integer operations per network, no object built.
+_Trusted = dict[int, tuple[tuple[int, int], ...]]
+
+# Parsed from settings.INFITAH_TRUSTED_PROXIES once per process (and again when a test
+# changes the setting): replaced whole, never mutated.
+_trusted: _Trusted | None = None
+
+
+def _trusted_parse(value: Any) -> _Trusted:
+    """The trusted proxies of the setting (addresses or CIDR networks; a list, or one
+    string separated by commas or spaces); ImproperlyConfigured on a bad entry."""
+    entries = value.replace(",", " ").split() if isinstance(value, str) else list(value or ())
+    found: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+    for entry in entries:
+        try:
+            network: IPv4Network | IPv6Network = ip_network(str(entry).strip(), strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"INFITAH_TRUSTED_PROXIES: {entry!r} is not an IP address or network."
+            ) from exc
+        if network.version == 6 and network.prefixlen >= 96 and network.subnet_of(_MAPPED):
+            # ::ffff:10.0.0.0/104 is 10.0.0.0/8: addresses are compared unmapped.
+            network = IPv4Network(
+                (int(network.network_address) & 0xFFFFFFFF, network.prefixlen - 96)
+            )
+        found[network.version].append((int(network.network_address), int(network.netmask)))
+    return {version: tuple(nets) for version, nets in found.items() if nets}
+
+
+def _trusted_networks() -> _Trusted:
+    global _trusted
+    trusted = _trusted
+    if trusted is None:
+        trusted = _trusted = _trusted_parse(getattr(settings, "INFITAH_TRUSTED_PROXIES", ()))
+    return trusted
+
+
+def trusted_proxies_forget() -> None:
+    """Parse INFITAH_TRUSTED_PROXIES again on next use."""
+    global _trusted
+    _trusted = None
+
+
+@receiver(setting_changed, dispatch_uid="petitions-trusted-proxies")
+def _setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "INFITAH_TRUSTED_PROXIES":
+        trusted_proxies_forget()
+
+
+# (canonical text, integer value, IP version)
+_Address = tuple[str, int, int]
+
+
+@lru_cache(maxsize=ADDRESS_MEMO)
+def _address_parse(raw: str) -> _Address | None:
     try:
-        return str(ip_address(raw))
+        found: IPv4Address | IPv6Address = ip_address(raw)
     except ValueError:
         return None
+    if isinstance(found, IPv6Address) and found.ipv4_mapped is not None:
+        found = found.ipv4_mapped
+    return str(found), int(found), found.version
+
+
+def _address(raw: str) -> _Address | None:
+    """`raw` as an address (IPv4-mapped IPv6 unmapped), or None when it is not one."""
+    raw = raw.strip()
+    return _address_parse(raw) if len(raw) <= ADDRESS_TEXT_MAX else None
+
+
+def _is_trusted(address: _Address, trusted: _Trusted) -> bool:
+    _text, value, version = address
+    return any(value & mask == net for net, mask in trusted.get(version, ()))
+
+
+def client_ip_meta(meta: Mapping[str, Any]) -> str | None:
+    """The client's address from a WSGI environ (or request.META); None if unknown.
+
+    REMOTE_ADDR, unless it is one of settings.INFITAH_TRUSTED_PROXIES: then the
+    X-Forwarded-For list is read from the right (each proxy appends the address it got
+    the request from), skipping trusted proxies, and the first other address is the
+    client's. Only a trusted proxy's header is believed: anyone can send one. A malformed
+    entry (a port, a name, "unknown", an empty item) gives REMOTE_ADDR: the chain cannot
+    be followed past it. Every entry a trusted proxy: the leftmost.
+    """
+    remote = _address(str(meta.get("REMOTE_ADDR") or ""))
+    if remote is None:
+        return None
+    trusted = _trusted_networks()
+    if not trusted or not _is_trusted(remote, trusted):
+        return remote[0]
+    forwarded = meta.get("HTTP_X_FORWARDED_FOR")
+    if not forwarded:
+        return remote[0]
+    hop = remote
+    # Beyond FORWARDED_HOPS_MAX entries, the leftmost item holds the rest of the header,
+    # which is not an address: REMOTE_ADDR.
+    for raw in reversed(str(forwarded).rsplit(",", FORWARDED_HOPS_MAX)):
+        found = _address(raw)
+        if found is None:
+            return remote[0]
+        hop = found
+        if not _is_trusted(hop, trusted):
+            break
+    return hop[0]
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address the request came from: REMOTE_ADDR, or behind a trusted reverse proxy
+    (settings.INFITAH_TRUSTED_PROXIES) the client's address from X-Forwarded-For."""
+    return client_ip_meta(request.META)

@@ -34,6 +34,7 @@ NAME_MAX = 200
 ADDRESS_MAX = 300
 PHONE_MAX = 30
 BASIS_MAX = 300
+CNDP_MAX = 100
 REASONS_MAX = 10_000
 
 # Well-known throw-away mail services, refused by default (editable at run time).
@@ -98,7 +99,7 @@ class PetitionSettings(models.Model):
     )
     cndp_authorisation = models.CharField(
         _("CNDP authorisation number"),
-        max_length=100,
+        max_length=CNDP_MAX,
         blank=True,
         help_text=_("Reference of the CNDP prior authorisation to process signatories' data."),
     )

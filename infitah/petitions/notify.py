@@ -17,6 +17,7 @@ Links use these URL names (defined by the web pages, urls.py and staff_urls.py):
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from django.conf import settings
 from django.urls import reverse
@@ -177,12 +178,45 @@ def signatory_confirm(signature: Signature, petition: Petition, token: str) -> b
     """Queue the confirmation link to a signatory (one per signature, by its id)."""
     if not signature.email:
         return False
-    with translation.override(signature.language):
+    subject, body = signatory_confirm_message(petition, signature.language, token)
+    return email_queue(
+        key=signatory_confirm_key(signature.pk), to=signature.email, subject=subject, body=body
+    )[1]
+
+
+def signatory_confirm_key(signature_id: int) -> str:
+    """The outbox key of a signature's confirmation e-mail: one per signature."""
+    return f"petition-signature:{signature_id}:confirm"
+
+
+def signatory_confirm_message(petition: Petition, language: str, token: str) -> tuple[str, str]:
+    """(subject, body) of the e-mail that carries a signatory's confirmation link."""
+    subject, before, after = _signatory_template(
+        petition.pk,
+        petition.title,
+        str(petition.collectivity),
+        petition.collectivity.slug,
+        language,
+    )
+    return subject, before + token + after
+
+
+TOKEN_MARK = "TOKEN0MARK"  # noqa: S105  (a placeholder, cut out of the text)
+
+
+@lru_cache(maxsize=256)
+def _signatory_template(
+    petition_id: int, title: str, collectivity: str, slug: str, language: str
+) -> tuple[str, str, str]:
+    """The confirmation e-mail of one petition in one language, cut where the token goes
+    (built once per process: the links and texts are the same for every signatory)."""
+    with translation.override(language):
         params = {
-            "title": petition.title,
-            "collectivity": str(petition.collectivity),
-            "confirm_link": _url("petitions:signature-confirm", token=token),
-            "link": public_url(petition),
+            "title": title,
+            "collectivity": collectivity,
+            "confirm_link": _url("petitions:signature-confirm", token=TOKEN_MARK),
+            "link": settings.INFITAH_SITE_URL
+            + reverse("petitions:detail", kwargs={"slug": slug, "pk": petition_id}),
         }
         subject = _("Confirm your signature of “%(title)s”") % params
         body = (
@@ -195,5 +229,5 @@ def signatory_confirm(signature: Signature, petition: Petition, token: str) -> b
             % params
             + SIGNATURE
         )
-    key = f"petition-signature:{signature.pk}:confirm"
-    return email_queue(key=key, to=signature.email, subject=subject, body=body)[1]
+    before, _mark, after = body.partition(TOKEN_MARK)
+    return subject, before, after

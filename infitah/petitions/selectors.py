@@ -59,13 +59,25 @@ def region_provinces(region: Collectivity) -> list[Collectivity]:
     )
 
 
-def threshold_for(subject: Petition | Collectivity) -> Threshold:
-    """The threshold of a petition (its collectivity's rule; 1–2 queries)."""
+def threshold_for(
+    subject: Petition | Collectivity, *, petition_settings: PetitionSettings | None = None
+) -> Threshold:
+    """The threshold of a petition (its collectivity's rule; 1–2 queries, one less when
+    the caller already holds the collectivity's `petition_settings`)."""
     collectivity = subject.collectivity if isinstance(subject, Petition) else subject
     provinces = region_provinces(collectivity) if collectivity.kind == Kind.REGION else []
     return threshold_compute(
-        collectivity, settings=petition_settings_get(collectivity), provinces=provinces
+        collectivity,
+        settings=petition_settings or petition_settings_get(collectivity),
+        provinces=provinces,
     )
+
+
+def law_threshold_for(collectivity: Collectivity) -> Threshold:
+    """The law's threshold of `collectivity`, ignoring its settings (the figure an
+    override replaces, with the law's spread; 0–1 query)."""
+    provinces = region_provinces(collectivity) if collectivity.kind == Kind.REGION else []
+    return threshold_compute(collectivity, provinces=provinces)
 
 
 def legal_basis_of(collectivity: Collectivity) -> str:
@@ -202,7 +214,7 @@ def petition_public_list(collectivity: Collectivity) -> list[PetitionSummary]:
 # read only.
 TERRITORY_MEMO_SECONDS = 60.0
 TERRITORY_MEMO_MAX = 10_000
-_places: dict[str, tuple[float, int, str, int | None, int | None]] = {}
+_places: dict[str, tuple[float, Collectivity]] = {}
 _collectivities: dict[int, tuple[float, Collectivity]] = {}
 
 
@@ -250,7 +262,8 @@ def petition_for_signing(pk: int | str) -> Petition | None:
 
 
 def place_by_slug(slug: str) -> Collectivity | None:
-    """The collectivity of `slug` with its kind, parent and region only, or None."""
+    """The collectivity of `slug` with its kind, parent and region only, or None (the
+    memo's instance: read only)."""
     now = time.monotonic()
     found = _places.get(slug)
     if found is None or found[0] <= now:
@@ -263,16 +276,9 @@ def place_by_slug(slug: str) -> Collectivity | None:
             return None
         if len(_places) >= TERRITORY_MEMO_MAX:
             _places.clear()
-        _places[slug] = (
-            now + TERRITORY_MEMO_SECONDS,
-            place.pk,
-            place.kind,
-            place.parent_id,
-            place.region_id,
-        )
+        _places[slug] = (now + TERRITORY_MEMO_SECONDS, place)
         return place
-    _deadline, pk, kind, parent_id, region_id = found
-    return Collectivity(pk=pk, kind=kind, parent_id=parent_id, region_id=region_id)
+    return found[1]
 
 
 def petition_get_public(pk: int | str) -> Petition | None:

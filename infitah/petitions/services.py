@@ -34,6 +34,8 @@ from infitah.numbering.services import number_next
 from infitah.petitions import notify
 from infitah.petitions.models import (
     ADDRESS_MAX,
+    BASIS_MAX,
+    CNDP_MAX,
     NAME_MAX,
     PHONE_MAX,
     REASONS_MAX,
@@ -754,7 +756,13 @@ def petition_settings_save(
     *, collectivity: Collectivity, actor: User, data: dict[str, Any]
 ) -> PetitionSettings:
     """Record the collectivity's petition settings (override with its basis, spread,
-    association years, retention, CNDP authorisation)."""
+    association years, retention, CNDP authorisation).
+
+    Preconditions: `actor` holds Perm.PETITIONS_HANDLE in `collectivity` (else
+    PermissionDenied); an override comes with its basis; numbers within their range
+    (else ValidationError per field, nothing saved). Side effects: a ledger event
+    `petitions.settings_saved`; the petitions' cached pages are made stale on commit.
+    """
     if not has_perm(actor, Perm.PETITIONS_HANDLE, collectivity):
         raise PermissionDenied
     errors: dict[str, str] = {}
@@ -788,8 +796,10 @@ def petition_settings_save(
                 "high": high,
             }
     cndp = str(data.get("cndp_authorisation") or "").strip()
-    if len(basis) > 300 or len(cndp) > 100 or "\x00" in basis + cndp:
-        errors["threshold_basis"] = too_long(300)
+    if len(basis) > BASIS_MAX or "\x00" in basis:
+        errors["threshold_basis"] = too_long(BASIS_MAX)
+    if len(cndp) > CNDP_MAX or "\x00" in cndp:
+        errors["cndp_authorisation"] = too_long(CNDP_MAX)
     if errors:
         raise ValidationError(errors)
     found, _created = PetitionSettings.objects.update_or_create(

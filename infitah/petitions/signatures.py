@@ -399,25 +399,13 @@ def signature_submit(
     clean = signature_validate(petition=petition, data=data, integrity=integrity)
     rate_check(petition_id=petition.pk, ip=ip, domain=clean.email_domain, settings=integrity)
     token = secrets.token_urlsafe(24)
-    signature = Signature(
+    signature = online_signature(
         petition_id=petition.pk,
-        full_name=clean.full_name,
-        cin_encrypted=pii_encrypt(clean.cin),
-        cin_hash=clean.cin_hash,
-        cin_masked=pii_mask(clean.cin),
-        residence_id=clean.residence_id,
-        province_id=clean.province_id,
-        interest=clean.interest,
-        electoral_declaration=True,
-        email=clean.email,
-        email_domain=clean.email_domain,
-        ip=ip or None,
-        user_agent_hash=hashlib.sha256(user_agent.encode()).hexdigest()[:16] if user_agent else "",
-        status=SignatureStatus.PENDING,
-        channel=Channel.ONLINE,
-        language=site_language(language),
-        confirm_digest=token_digest(token),
-        created_at=timezone.now(),
+        clean=clean,
+        token=token,
+        ip=ip,
+        language=language,
+        user_agent=user_agent,
     )
     try:
         with transaction.atomic():
@@ -428,6 +416,45 @@ def signature_submit(
             raise AlreadySigned() from None
         raise
     return signature
+
+
+def online_signature(**kwargs: Any) -> Signature:
+    """The pending row of an online signature, not saved (arguments of `online_values`)."""
+    return Signature(**online_values(**kwargs))
+
+
+def online_values(
+    *,
+    petition_id: int,
+    clean: CleanSignature,
+    token: str,
+    ip: str | None,
+    language: str | None,
+    user_agent: str,
+) -> dict[str, Any]:
+    """The fields of the pending row of an online signature; `token` confirms it."""
+    return {
+        "petition_id": petition_id,
+        "full_name": clean.full_name,
+        "cin_encrypted": pii_encrypt(clean.cin),
+        "cin_hash": clean.cin_hash,
+        "cin_masked": pii_mask(clean.cin),
+        "residence_id": clean.residence_id,
+        "province_id": clean.province_id,
+        "interest": clean.interest,
+        "electoral_declaration": True,
+        "email": clean.email,
+        "email_domain": clean.email_domain,
+        "ip": ip or None,
+        "user_agent_hash": hashlib.sha256(user_agent.encode()).hexdigest()[:16]
+        if user_agent
+        else "",
+        "status": SignatureStatus.PENDING,
+        "channel": Channel.ONLINE,
+        "language": site_language(language),
+        "confirm_digest": token_digest(token),
+        "created_at": timezone.now(),
+    }
 
 
 def signature_by_token(token: str) -> Signature | None:

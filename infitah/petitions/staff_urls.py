@@ -8,6 +8,7 @@ app_name = "petitions-staff"
 urlpatterns = [
     path("", views.staff_list, name="list"),
     path("register/", views.staff_register, name="register"),
+    path("settings/", views.staff_settings, name="settings"),
     path("<int:pk>/", views.staff_detail, name="detail"),
     path("<int:pk>/receipt.pdf", views.staff_receipt, name="receipt"),
     path("<int:pk>/signatures/", views.staff_signatures, name="signatures"),

@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from infitah.accounts.decorators import staff_collectivity as _collectivity
+from infitah.accounts.decorators import staff_user as _user
 from infitah.accounts.decorators import staff_view, verified_login_required
 from infitah.accounts.models import User
 from infitah.accounts.permissions import NetworkPerm, Perm, has_network_perm
@@ -40,13 +42,18 @@ from infitah.petitions.forms import (
     IntegritySettingsForm,
     InvalidateForm,
     PaperPetitionForm,
+    PetitionSettingsForm,
     RejectForm,
     ScheduleForm,
     SignForm,
     add_service_errors,
     place_choices,
 )
-from infitah.petitions.integrity import integrity_settings_get, integrity_settings_save
+from infitah.petitions.integrity import (
+    client_ip,
+    integrity_settings_get,
+    integrity_settings_save,
+)
 from infitah.petitions.models import Petition
 from infitah.petitions.selectors import PetitionSummary
 from infitah.petitions.signatures import AlreadySigned, NotCollecting, RateLimited
@@ -62,21 +69,13 @@ from infitah.petitions.workflow import (
     is_allowed,
 )
 from infitah.territories.models import Collectivity, Kind
-from infitah.territories.selectors import collectivity_get
+from infitah.territories.selectors import network_collectivity_or_404 as _collectivity_or_404
 
 SIGNATORIES_PAGE = 50
 ACCEPTED = frozenset({Status.ACCEPTED, Status.SCHEDULED, Status.DELIBERATED})
 PENDING = frozenset({Status.LODGED, Status.BUREAU_REVIEW})
 # States in which the decision clock runs.
 CLOCK_RUNNING = PENDING | {Status.ACCEPTED, Status.SCHEDULED}
-
-
-def _collectivity_or_404(slug: str) -> Collectivity:
-    """A collectivity of the network: only they receive petitions on the platform."""
-    collectivity = collectivity_get(slug=slug)
-    if collectivity is None or not collectivity.is_network_member:
-        raise Http404
-    return collectivity
 
 
 def _public_or_404(slug: str, pk: int) -> Petition:
@@ -191,7 +190,9 @@ def draft_sent(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _detail_context(petition: Petition, *, sign_form: SignForm | None = None) -> dict[str, Any]:
-    threshold = selectors.threshold_for(petition)
+    # Read once: the threshold and the privacy notice beside the signing form use them.
+    petition_settings = selectors.petition_settings_get(petition.collectivity)
+    threshold = selectors.threshold_for(petition, petition_settings=petition_settings)
     confirmed = selectors.confirmed_count(petition)
     required = petition.threshold_at_lodging or threshold.required
     progress = selectors.province_progress(petition, threshold=threshold)
@@ -207,6 +208,7 @@ def _detail_context(petition: Petition, *, sign_form: SignForm | None = None) ->
         "percent": _percent(confirmed, required),
         "provinces": [(row, _percent(row.confirmed, row.required)) for row in progress],
         "sign_form": sign_form if collecting else None,
+        "petition_settings": petition_settings,
     }
 
 
@@ -214,12 +216,6 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The public page of a petition: never its signatories."""
     petition = _public_or_404(slug, pk)
     return render(request, "petitions/detail.html", _detail_context(petition))
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR: the reverse proxy must pass the client's address (not X-Forwarded-For,
-    # which a client may forge).
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def sign(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -236,7 +232,7 @@ def sign(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             signatures.signature_submit(
                 petition=petition,
                 data=form.signature_input,
-                ip=_client_ip(request),
+                ip=client_ip(request),
                 language=_language(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
             )
@@ -447,14 +443,6 @@ def manage_receipt(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------- staff
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _collectivity(request: HttpRequest) -> Collectivity:
-    return request.collectivity  # type: ignore[attr-defined,no-any-return]
 
 
 def _staff_petition(request: HttpRequest, pk: int) -> Petition:
@@ -845,6 +833,45 @@ def staff_receipt(request: HttpRequest, pk: int) -> HttpResponse:
         "petitions-staff:detail", kwargs={"slug": petition.collectivity.slug, "pk": petition.pk}
     )
     return _receipt_response(request, petition, back)
+
+
+SETTINGS_FIELDS = tuple(PetitionSettingsForm.base_fields)
+
+
+@staff_view(Perm.PETITIONS_HANDLE)
+def staff_settings(request: HttpRequest) -> HttpResponse:
+    """The collectivity's petition settings: the council's own threshold (with its basis)
+    beside the law's, the spread, the association's years, retention, CNDP number."""
+    collectivity = _collectivity(request)
+    current = selectors.petition_settings_get(collectivity)
+    initial = {name: getattr(current, name) for name in SETTINGS_FIELDS}
+    form = PetitionSettingsForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.petition_settings_save(
+                    collectivity=collectivity, actor=_user(request), data=form.cleaned_data
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionDenied as exc:
+                raise Http404 from exc
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("petitions-staff:settings", slug=collectivity.slug)
+    return render(
+        request,
+        "petitions/staff/settings.html",
+        {
+            "collectivity": collectivity,
+            "form": form,
+            "law": selectors.law_threshold_for(collectivity),
+            "threshold": selectors.threshold_for(collectivity, petition_settings=current),
+        },
+        status=status,
+    )
 
 
 # -------------------------------------------------------------------------- network

@@ -1,4 +1,7 @@
-"""Run the site: gunicorn (static files by WhiteNoise) and the background task worker."""
+"""Run the site: gunicorn (static files by WhiteNoise) and the background task worker.
+
+gunicorn runs the ASGI entry point (infitah/asgi.py) with uvicorn workers: the signing
+endpoints on the event loop in batches, every other request in Django's thread pool."""
 
 from __future__ import annotations
 
@@ -31,7 +34,9 @@ class Command(BaseCommand):
                     python,
                     "-m",
                     "gunicorn",
-                    "infitah.wsgi:application",
+                    "infitah.asgi:application",
+                    "--worker-class",
+                    "infitah.server.Worker",
                     "--bind",
                     bind,
                     "--workers",

@@ -1,0 +1,1254 @@
+"""The signature ingest (petitions/ingest.py) against the Django path it stands in for.
+
+The fronts are called as a server calls them — a WSGI environ and `start_response`, an
+ASGI scope with `receive`/`send` — around Django's real WSGI application, and their
+answers are compared with the test client's (Django's handler, middleware and api.py):
+same status, JSON and headers, in Arabic and French. `DjangoApp` counts the requests
+handed to Django, so that each case also says which path answered it.
+
+The writer is a thread with its own database connection: the tests are transactional,
+and the other connections of the test database (writers, thread pools) are terminated
+after each test. The ingest runs on PostgreSQL only; the last test checks that on SQLite
+it stays out of the way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import re
+import sys
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from io import BytesIO
+from typing import Any
+
+import pytest
+import redis
+from django_tasks_db.models import DBTaskResult
+
+from django.apps import apps as django_apps
+from django.conf import settings as django_settings
+from django.core import mail
+from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIRequest
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections, connection
+from django.db.models import QuerySet
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from infitah.accounts.models import User
+from infitah.lib.loadshed import overloaded_response
+from infitah.notifications.models import EmailStatus, OutboundEmail
+from infitah.petitions import ingest, selectors, services
+from infitah.petitions.ingest import SignatureIngest, SignatureIngestASGI
+from infitah.petitions.integrity import integrity_settings_forget, integrity_settings_save
+from infitah.petitions.models import Petition, Signature, Tally
+from infitah.petitions.selectors import territory_forget
+from infitah.petitions.signatures import signatures_invalidate, tally_recompute
+from infitah.petitions.tests.conftest import MakePetition, token_from_last_email
+from infitah.petitions.workflow import SignatureStatus, Status
+
+ON_POSTGRESQL = connection.vendor == "postgresql"
+on_postgresql = pytest.mark.skipif(
+    not ON_POSTGRESQL, reason="the ingest is enabled on PostgreSQL only"
+)
+# Module-wide: transactional (the writer thread has its own connection); the legal
+# limits that a data migration seeds (lodging needs them) are seeded again before each
+# test (`_fresh_ingest`), since a transactional test's flush deletes them. The
+# PostgreSQL skip is per test (`on_postgresql`): a module-wide one would skip the SQLite
+# test too.
+pytestmark = [pytest.mark.django_db(transaction=True)]
+SEED_LIMITS = importlib.import_module("infitah.deadlines.migrations.0002_seed_legal_limits")
+
+SIGN_URL = "/api/v1/petitions/{pk}/signatures"
+CONFIRM_URL = "/api/v1/signatures/confirm"
+LANGUAGES = ["ar", "fr"]
+USER_AGENT = "Mozilla/5.0 (ingest tests)"
+# The headers of an API answer that must not depend on the path that answered it.
+COMPARED_HEADERS = (
+    "content-type",
+    "content-language",
+    "vary",
+    "x-content-type-options",
+    "referrer-policy",
+    "cross-origin-opener-policy",
+    "x-frame-options",
+)
+
+
+# ---- the two paths ----------------------------------------------------------------------
+
+
+class DjangoApp:
+    """Django's WSGI application (built now: it reads the test settings), counting the
+    requests handed to it."""
+
+    def __init__(self) -> None:
+        self.app = get_wsgi_application()
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        with self._lock:
+            self.calls += 1
+        return self.app(environ, start_response)
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]  # names in lower case
+    content: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+def _body(n: int, **overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "full_name": f"Ingest Signatory {n}",
+        "cin": f"IN{n:06d}",
+        "residence_commune": "commune-a",
+        "email": f"ingest{n}@example.test",
+        "electoral_declaration": True,
+    }
+    values.update(overrides)
+    return values
+
+
+def _raw(body: Any) -> bytes:
+    return body if isinstance(body, bytes) else json.dumps(body).encode()
+
+
+def wsgi_environ(
+    path: str,
+    body: Any = b"",
+    *,
+    method: str = "POST",
+    language: str = "ar",
+    remote_addr: str = "127.0.0.1",
+    content_type: str = "application/json",
+) -> dict[str, Any]:
+    raw = _raw(body)
+    return {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "CONTENT_TYPE": content_type,
+        "CONTENT_LENGTH": str(len(raw)),
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "testserver",
+        "HTTP_ACCEPT_LANGUAGE": language,
+        "HTTP_USER_AGENT": USER_AGENT,
+        "REMOTE_ADDR": remote_addr,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": BytesIO(raw),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+
+
+def wsgi_call(front: SignatureIngest, environ: dict[str, Any]) -> Reply:
+    """Call the WSGI front as gunicorn does; the whole answer."""
+    started: list[Any] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        started.append((status, headers))
+        return lambda chunk: None
+
+    result = front(environ, start_response)
+    try:
+        content = b"".join(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()  # Django's request_finished
+    status, headers = started[0]
+    return Reply(int(status.split()[0]), {k.lower(): v for k, v in headers}, content)
+
+
+def post(front: SignatureIngest, path: str, body: Any, **options: Any) -> Reply:
+    return wsgi_call(front, wsgi_environ(path, body, **options))
+
+
+def wsgi_front() -> tuple[SignatureIngest, DjangoApp]:
+    django = DjangoApp()
+    return SignatureIngest(django), django
+
+
+def reference(
+    path: str,
+    body: Any,
+    *,
+    language: str = "ar",
+    remote_addr: str = "127.0.0.1",
+    content_type: str = "application/json",
+) -> Reply:
+    """The same request through Django's own handler (the test client)."""
+    response = Client().post(
+        path,
+        _raw(body),
+        content_type=content_type,
+        HTTP_ACCEPT_LANGUAGE=language,
+        HTTP_USER_AGENT=USER_AGENT,
+        REMOTE_ADDR=remote_addr,
+    )
+    return Reply(
+        response.status_code, {k.lower(): v for k, v in response.items()}, response.content
+    )
+
+
+def assert_same(ingested: Reply, expected: Reply) -> None:
+    """The same answer: status, JSON body, API headers, Retry-After or not."""
+    assert ingested.status == expected.status, (ingested, expected)
+    assert ingested.json() == expected.json()
+    assert {h: ingested.headers.get(h) for h in COMPARED_HEADERS} == {
+        h: expected.headers.get(h) for h in COMPARED_HEADERS
+    }
+    assert ("retry-after" in ingested.headers) == ("retry-after" in expected.headers)
+
+
+def token_pattern() -> re.Pattern[str]:
+    """The confirmation link of a signatory's e-mail in either language; group 1 or 2 is
+    the token (as bench/signatures.py)."""
+    marker = "TOKEN0MARKER"
+    alternatives = []
+    for code, _name in django_settings.LANGUAGES:
+        with translation.override(code):
+            url = django_settings.INFITAH_SITE_URL + reverse(
+                "petitions:signature-confirm", kwargs={"token": marker}
+            )
+        before, after = url.split(marker)
+        alternatives.append(re.escape(before) + r"([A-Za-z0-9_\-]+)" + re.escape(after))
+    return re.compile("|".join(f"(?:{a})" for a in alternatives))
+
+
+def tokens_of(petition: Petition) -> dict[int, str]:
+    """{signature id: token} from the confirmation e-mails of the petition's signatures."""
+    pattern = token_pattern()
+    found = {}
+    for pk in Signature.objects.filter(petition=petition).values_list("pk", flat=True):
+        body = OutboundEmail.objects.get(key=f"petition-signature:{pk}:confirm").body
+        match = pattern.search(body)
+        assert match is not None, body
+        found[pk] = next(g for g in match.groups() if g)
+    return found
+
+
+def signature_emails() -> QuerySet[OutboundEmail]:
+    """The signatories' confirmation e-mails (not the agent's)."""
+    return OutboundEmail.objects.filter(key__startswith="petition-signature:")
+
+
+def tally(petition: Petition) -> int:
+    return sum(Tally.objects.filter(petition=petition).values_list("count", flat=True))
+
+
+def _terminate_other_connections() -> None:
+    """End every other session of the test database: writer threads, pools."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ingest() -> Iterator[None]:
+    """No petition, place or settings kept from another test; no connection left open."""
+    SEED_LIMITS.seed(django_apps, None)
+    ingest.ingest_forget()
+    territory_forget()
+    integrity_settings_forget()
+    cache.clear()
+    yield
+    ingest.ingest_forget()
+    integrity_settings_forget()
+    if connection.vendor == "postgresql":
+        _terminate_other_connections()
+
+
+@pytest.fixture
+def stale_memo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ingest keeps what it saw of a petition for a minute instead of a second: a
+    change of state between two requests lands inside its memo, deterministically."""
+    monkeypatch.setattr(ingest, "PETITION_MEMO_SECONDS", 60.0)
+
+
+# ---- 1. the same answers as the Django path --------------------------------------------
+
+
+@on_postgresql
+def test_accepted_is_answered_and_stored_as_django_does(make_petition):
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    front, django = wsgi_front()
+    fields = (
+        "status",
+        "channel",
+        "language",
+        "ip",
+        "user_agent_hash",
+        "residence_id",
+        "province_id",
+        "interest",
+        "electoral_declaration",
+        "email_domain",
+    )
+    for n, language in enumerate(LANGUAGES):
+        expected = reference(url, _body(10 + n), language=language)
+        ingested = post(front, url, _body(20 + n), language=language)
+        assert expected.status == 202
+        assert_same(ingested, expected)
+        assert ingested.json()["status"] == SignatureStatus.PENDING
+
+        theirs = Signature.objects.get(email=f"ingest{10 + n}@example.test")
+        ours = Signature.objects.get(email=f"ingest{20 + n}@example.test")
+        assert {f: getattr(ours, f) for f in fields} == {f: getattr(theirs, f) for f in fields}
+        assert ours.language == language
+        assert ours.cin_masked != theirs.cin_masked and ours.cin_hash != theirs.cin_hash
+        assert ours.confirm_digest and ours.confirmed_at is None
+        # One e-mail each, in the signatory's language, sent (tasks run at once in tests).
+        email = OutboundEmail.objects.get(key=f"petition-signature:{ours.pk}:confirm")
+        reference_email = OutboundEmail.objects.get(key=f"petition-signature:{theirs.pk}:confirm")
+        assert (email.to, email.status) == (ours.email, EmailStatus.SENT)
+        assert email.subject == reference_email.subject
+        assert email.body != reference_email.body  # its own token
+    assert django.calls == 0  # the ingest answered
+
+
+@on_postgresql
+def test_already_signed_in_another_spelling_is_409_on_cin(make_petition):
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    assert reference(url, _body(1, cin="AB123456")).status == 202
+    front, django = wsgi_front()
+    for n, language in enumerate(LANGUAGES):
+        expected = reference(url, _body(10 + n, cin="ab 123 456"), language=language)
+        ingested = post(front, url, _body(20 + n, cin="ab 123 456"), language=language)
+        assert expected.status == 409
+        assert expected.json()["detail"][0]["field"] == "cin"
+        assert_same(ingested, expected)
+    assert django.calls == 0
+    assert Signature.objects.filter(petition=petition).count() == 1
+    assert signature_emails().count() == 1
+
+
+@on_postgresql
+def test_not_collecting_before_the_ingest_saw_it_is_django_s_409(make_petition):
+    front, django = wsgi_front()
+    calls = 0
+    for status in (Status.LODGED, Status.WITHDRAWN):
+        url = SIGN_URL.format(pk=make_petition(status).pk)
+        for language in LANGUAGES:
+            expected = reference(url, _body(1), language=language)
+            ingested = post(front, url, _body(2), language=language)
+            assert (expected.status, expected.json()["detail"][0]["field"]) == (409, ""), status
+            assert_same(ingested, expected)
+            calls += 1
+            assert django.calls == calls, status  # handed over
+    assert not Signature.objects.filter(email__startswith="ingest").exists()
+
+
+def _close(petition: Petition, how: str) -> None:
+    if how == "lodge":
+        services.petition_lodge(petition=petition)
+    else:
+        services.petition_withdraw(petition=petition)
+
+
+@on_postgresql
+@pytest.mark.parametrize("how", ["lodge", "withdraw"])
+def test_after_closing_signing_and_confirming_are_answered_as_django_does(
+    make_petition, sign, network_admin, stale_memo, how
+):
+    """Closed (lodged, withdrawn) after the ingest saw the petition collecting: signing
+    is 409 "not collecting" — not "already signed", not "too many" (Django checks the
+    state first) — a pending signature cannot be confirmed any more (409), a confirmed one
+    stays confirmed (200)."""
+    _limits(network_admin, ip=2, domain=500)
+    petition = make_petition()
+    sign(petition, 2)  # the threshold, for lodging
+    url = SIGN_URL.format(pk=petition.pk)
+    front, _django = wsgi_front()
+    pending = _pending_pair(petition, first=1, remote_addr="203.0.113.1")
+    confirmed = _pending_pair(petition, first=3, remote_addr="203.0.113.2")
+    for token in confirmed:
+        assert post(front, CONFIRM_URL, {"token": token}).status == 200
+    # Seen collecting by the ingest; this address is now at its limit (2 an hour).
+    limited = "192.0.2.99"
+    assert post(front, url, _body(5, cin="CD112233"), remote_addr=limited).status == 202
+    assert post(front, url, _body(6), remote_addr=limited).status == 202
+    _close(petition, how)
+    rows = Signature.objects.count()
+
+    for n, language in enumerate(LANGUAGES):
+        cases = [
+            ("new", _body(10 + n), _body(20 + n), "192.0.2.10"),
+            (
+                "signed",
+                _body(30 + n, cin="cd 112 233"),
+                _body(40 + n, cin="cd-112233"),
+                "192.0.2.11",
+            ),
+            ("over the limit", _body(50 + n), _body(60 + n), limited),
+        ]
+        for case, theirs, ours, address in cases:
+            expected = reference(url, theirs, language=language, remote_addr=address)
+            ingested = post(front, url, ours, language=language, remote_addr=address)
+            assert (expected.status, expected.json()["detail"][0]["field"]) == (409, ""), case
+            assert_same(ingested, expected)
+        for (theirs_token, ours_token), status in ((pending, 409), (confirmed, 200)):
+            expected = reference(CONFIRM_URL, {"token": theirs_token}, language=language)
+            ingested = post(front, CONFIRM_URL, {"token": ours_token}, language=language)
+            assert expected.status == status
+            assert_same(ingested, expected)
+    assert Signature.objects.count() == rows
+    assert Signature.objects.filter(status=SignatureStatus.LAPSED).count() == 4
+    assert tally(petition) == 4
+
+
+INVALID_BODIES = {
+    "missing fields": {"cin": 12, "residence_commune": "commune-b", "electoral_declaration": "no"},
+    "bad cin": _body(1, cin="123"),
+    "commune outside": _body(1, residence_commune="commune-b"),
+    "unknown commune": _body(1, residence_commune="nowhere"),
+    "throw-away e-mail": _body(1, email="someone@mailinator.com"),
+    "bad e-mail": _body(1, email="not an address"),
+    "nul in name": _body(1, full_name="a\x00b"),
+    "no declaration": _body(1, electoral_declaration=False),
+    "bad interest": _body(1, interest="tourist"),
+}
+
+
+@on_postgresql
+def test_field_errors_are_django_s_400(make_petition):
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    front, django = wsgi_front()
+    calls = 0
+    for language in LANGUAGES:
+        for case, body in INVALID_BODIES.items():
+            expected = reference(url, body, language=language)
+            ingested = post(front, url, body, language=language)
+            assert expected.status == 400, case
+            assert_same(ingested, expected)
+            calls += 1
+            assert django.calls == calls, case  # handed over
+    assert not Signature.objects.exists()
+
+
+MALFORMED_BODIES: dict[str, bytes] = {
+    "truncated json": b"{",
+    "not json": b"full_name=x",
+    "a string": b'"not an object"',
+    "a list": b'[{"cin": "AB123456"}]',
+    "a number": b"12",
+    "null": b"null",
+    "list value": _raw(_body(1, cin=["AB123456"])),
+    "object value": _raw(_body(1, cin={"a": 1})),
+    "not utf-8": b'{"full_name": "\xff\xfe"}',
+}
+
+
+@on_postgresql
+def test_malformed_bodies_are_django_s_400(make_petition):
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    front, django = wsgi_front()
+    calls = 0
+    for language in LANGUAGES:
+        for case, body in MALFORMED_BODIES.items():
+            expected = reference(url, body, language=language)
+            ingested = post(front, url, body, language=language)
+            assert expected.status == 400, case
+            assert_same(ingested, expected)
+            calls += 1
+            assert django.calls == calls, case
+    assert not Signature.objects.exists()
+
+
+@on_postgresql
+def test_what_the_ingest_does_not_take_goes_to_django(make_petition):
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    front, django = wsgi_front()
+    for n, language in enumerate(LANGUAGES):
+        # Not declared JSON: Django's API reads it all the same.
+        as_text = {"content_type": "text/plain", "language": language}
+        accepted = post(front, url, _body(10 + n), **as_text)
+        assert_same(accepted, reference(url, _body(20 + n), **as_text))
+        assert accepted.status == 202
+        # No body; a body longer than the ingest reads (8 KB), valid.
+        empty = post(front, url, b"", language=language)
+        assert_same(empty, reference(url, b"", language=language))
+        large = post(front, url, _body(30 + n, padding="x" * 9000), language=language)
+        assert_same(large, reference(url, _body(40 + n, padding="x" * 9000), language=language))
+        assert large.status == 202
+    # A host Django does not serve: its 400.
+    environ = wsgi_environ(url, _body(50))
+    environ["HTTP_HOST"] = "evil.example"
+    assert wsgi_call(front, environ).status == 400
+    assert not Signature.objects.filter(email="ingest50@example.test").exists()
+    assert django.calls == 7
+    assert front.ingest.batcher.items == 0
+
+
+@on_postgresql
+def test_unknown_petition_is_django_s_404(make_petition):
+    draft = make_petition(Status.DRAFT)
+    front, django = wsgi_front()
+    calls = 0
+    for language in LANGUAGES:
+        for pk in ["999999", "0", "999999999999", "99999999999999999999", draft.pk]:
+            url = SIGN_URL.format(pk=pk)
+            expected = reference(url, _body(1), language=language)
+            ingested = post(front, url, _body(1), language=language)
+            assert expected.status == 404, pk
+            assert_same(ingested, expected)
+            calls += 1
+            assert django.calls == calls, pk
+    assert not Signature.objects.exists()
+
+
+@on_postgresql
+def test_the_language_is_negotiated_as_django_does(make_petition):
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    front, django = wsgi_front()
+    headers = ["fr-FR,fr;q=0.9", "en-US,en;q=0.8", "", "ar-MA", "de, fr;q=0.5", "*"]
+    for n, language in enumerate(headers):
+        theirs, ours = _body(2 * n), _body(2 * n + 1)
+        expected = reference(url, theirs, language=language)
+        ingested = post(front, url, ours, language=language)
+        assert expected.status == 202, language
+        assert_same(ingested, expected)
+        stored = dict(
+            Signature.objects.filter(email__in=[theirs["email"], ours["email"]]).values_list(
+                "email", "language"
+            )
+        )
+        assert stored[ours["email"]] == stored[theirs["email"]], language
+        assert stored[ours["email"]] == expected.headers["content-language"], language
+    assert django.calls == 0
+
+
+@on_postgresql
+def test_over_https_the_answers_carry_django_s_hsts(make_petition, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = True
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    front, django = wsgi_front()
+    environ = wsgi_environ(url, _body(1), language="fr")
+    environ.update({"wsgi.url_scheme": "https", "SERVER_PORT": "443"})
+    ingested = wsgi_call(front, environ)
+    response = Client().post(
+        url,
+        _raw(_body(2)),
+        content_type="application/json",
+        secure=True,
+        HTTP_ACCEPT_LANGUAGE="fr",
+        HTTP_USER_AGENT=USER_AGENT,
+    )
+    expected = Reply(202, {k.lower(): v for k, v in response.items()}, response.content)
+    assert response.status_code == 202
+    assert_same(ingested, expected)
+    hsts = "max-age=3600; includeSubDomains; preload"
+    assert ingested.headers["strict-transport-security"] == hsts
+    assert expected.headers["strict-transport-security"] == hsts
+    assert django.calls == 0
+    # Over plain HTTP Django redirects: the ingest leaves it to Django.
+    redirected = post(front, url, _body(3))
+    assert redirected.status == 301
+    assert redirected.headers["location"].startswith("https://testserver/")
+    assert django.calls == 1
+    assert not Signature.objects.filter(email="ingest3@example.test").exists()
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def cache_backend(request: pytest.FixtureRequest, settings: Any) -> Iterator[str]:
+    """The test settings' cache (locmem), and the production one (Redis: the ingest
+    counts a batch with one script, Django's path with a pipeline), under a key prefix of
+    this test only, deleted afterwards."""
+    if request.param == "locmem":
+        yield "locmem"
+        return
+    location = "redis://127.0.0.1:6379/0"
+    prefix = f"test-ingest-{uuid.uuid4().hex}"
+    client = redis.Redis.from_url(location)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    integrity_settings_forget()
+    yield "redis"
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+
+
+def _limits(actor: User, *, ip: int, domain: int) -> None:
+    integrity_settings_save(
+        actor=actor,
+        data={
+            "ip_limit_per_hour": ip,
+            "domain_limit_per_hour": domain,
+            "disposable_domains": "",
+            "enabled": True,
+        },
+    )
+    integrity_settings_forget()
+
+
+def _rate_limited_pair(
+    petition: Petition, language: str, kind: str, tag: int = 0
+) -> tuple[Reply, Reply, SignatureIngest, DjangoApp]:
+    """Two accepted signatures then a refused one, by each path on its own counters (its
+    own IP address, or its own e-mail domain; `tag` gives other ones); the two refusals."""
+    url = SIGN_URL.format(pk=petition.pk)
+    front, django = wsgi_front()
+    replies: dict[str, list[Reply]] = {"django": [], "ingest": []}
+    for n in range(3):
+        for path, base in (("django", 100 * tag + 10), ("ingest", 100 * tag + 50)):
+            if kind == "ip":
+                body, address = _body(base + n), f"192.0.2.{base}"
+            else:
+                body = _body(base + n, email=f"s{base + n}@{path}{tag}-mail.ma")
+                address = f"198.51.100.{base + n}"
+            if path == "django":
+                reply = reference(url, body, language=language, remote_addr=address)
+            else:
+                reply = post(front, url, body, language=language, remote_addr=address)
+            replies[path].append(reply)
+    for path in replies:
+        assert [r.status for r in replies[path]] == [202, 202, 429], path
+    return replies["ingest"][2], replies["django"][2], front, django
+
+
+@on_postgresql
+def test_rate_limited_is_429_with_retry_after(make_petition, network_admin, cache_backend):
+    for kind in ("ip", "domain"):
+        _limits(network_admin, ip=2 if kind == "ip" else 500, domain=2 if kind == "domain" else 500)
+        petition = make_petition()
+        for tag, language in enumerate(LANGUAGES):
+            ingested, expected, _front, django = _rate_limited_pair(petition, language, kind, tag)
+            assert_same(ingested, expected)  # Content-Type too: Django's 429 is a JsonResponse
+            retry_after = int(ingested.headers["retry-after"])
+            assert abs(retry_after - int(expected.headers["retry-after"])) <= 1
+            assert 1 <= retry_after <= 3600
+            assert django.calls == 0
+        assert Signature.objects.filter(petition=petition).count() == 8
+
+
+def _pending_pair(petition: Petition, first: int = 1, **options: Any) -> tuple[str, str]:
+    """Two pending signatures (through Django's path): their tokens."""
+    url = SIGN_URL.format(pk=petition.pk)
+    for n in (first, first + 1):
+        assert reference(url, _body(n), **options).status == 202
+    return (
+        token_from_last_email(f"ingest{first}@example.test"),
+        token_from_last_email(f"ingest{first + 1}@example.test"),
+    )
+
+
+@on_postgresql
+def test_confirm_is_200_then_200_again(make_petition):
+    petition = make_petition()
+    front, django = wsgi_front()
+    for n, language in enumerate(LANGUAGES):
+        theirs, ours = _pending_pair(petition, first=10 * n + 1)
+        for _round in range(2):
+            expected = reference(CONFIRM_URL, {"token": theirs}, language=language)
+            ingested = post(front, CONFIRM_URL, {"token": ours}, language=language)
+            assert (expected.status, expected.json()) == (200, {"status": "confirmed"})
+            assert_same(ingested, expected)
+    assert django.calls == 0
+    assert Signature.objects.filter(status=SignatureStatus.CONFIRMED).count() == 4
+    assert tally(petition) == 4  # counted once each
+
+
+@on_postgresql
+def test_confirm_unknown_or_malformed_is_django_s() -> None:
+    front, django = wsgi_front()
+    bodies: list[Any] = [{"token": "unknown"}, {"token": "x" * 101}, {}, {"token": 12}]
+    bodies += [{"token": ["x"]}, {"token": None}, {"token": "  "}, b"[]", b"{"]
+    calls = 0
+    for language in LANGUAGES:
+        for body in bodies:
+            expected = reference(CONFIRM_URL, body, language=language)
+            ingested = post(front, CONFIRM_URL, body, language=language)
+            assert expected.status in (400, 404), body
+            assert_same(ingested, expected)
+            calls += 1
+            assert django.calls == calls, body
+
+
+@on_postgresql
+def test_confirm_of_an_invalidated_signature_is_409(make_petition, bureau_a):
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    for n in range(1, 5):
+        assert reference(url, _body(n), remote_addr="203.0.113.7").status == 202
+    tokens = [token_from_last_email(f"ingest{n}@example.test") for n in range(1, 5)]
+    front, django = wsgi_front()
+    # Two of them confirmed before the invalidation, two still pending.
+    assert post(front, CONFIRM_URL, {"token": tokens[2]}).status == 200
+    assert post(front, CONFIRM_URL, {"token": tokens[3]}).status == 200
+    assert tally(petition) == 2
+    signatures_invalidate(
+        petition=petition, actor=bureau_a, by_ip="203.0.113.7", reason="One address."
+    )
+    for language in LANGUAGES:
+        for theirs, ours in (tokens[0:2], tokens[2:4]):
+            expected = reference(CONFIRM_URL, {"token": theirs}, language=language)
+            ingested = post(front, CONFIRM_URL, {"token": ours}, language=language)
+            assert expected.status == 409
+            assert_same(ingested, expected)
+    assert django.calls == 4
+    assert tally(petition) == 0
+    assert Signature.objects.filter(status=SignatureStatus.INVALIDATED).count() == 4
+
+
+# ---- 2. exact under concurrency -----------------------------------------------------------
+
+UNIQUE = 150
+REPEATS = 50
+
+
+def _spelling(cin: str, n: int) -> str:
+    """Another spelling of the same CIN: lower case, spaces, dashes."""
+    return [cin.lower(), f"{cin[:2]} {cin[2:5]} {cin[5:]}", f"{cin[:2]}-{cin[2:]}"][n % 3]
+
+
+def _in_threads(jobs: list[Callable[[], Any]], threads: int = 32) -> list[Any]:
+    def run(job: Callable[[], Any]) -> Any:
+        try:
+            return job()
+        finally:
+            connection.close()  # a handed-over request opened one in this thread
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(run, jobs))
+
+
+@on_postgresql
+def test_two_hundred_parallel_submissions_then_confirmations_are_exact(make_petition, client):
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    front, django = wsgi_front()
+
+    def submit(n: int, cin: str) -> Callable[[], Reply]:
+        body = _body(n, cin=cin, email=f"racer{n}@example.test")
+        return lambda: post(front, url, body, remote_addr=f"10.9.{n // 250}.{n % 250}")
+
+    jobs: list[Callable[[], Any]] = []
+    for n in range(UNIQUE):
+        cin = f"RC{n:06d}"
+        jobs.append(submit(n, cin))
+        if n < REPEATS:  # the repeat right behind its original: same or next batch
+            jobs.append(submit(1000 + n, _spelling(cin, n)))
+    replies = _in_threads(jobs)
+
+    assert Counter(r.status for r in replies) == {202: UNIQUE, 409: REPEATS}
+    assert all(r.json()["detail"][0]["field"] == "cin" for r in replies if r.status == 409)
+    assert django.calls == 0
+    batcher = front.ingest.batcher
+    assert batcher.items == UNIQUE + REPEATS
+    assert batcher.batches < batcher.items  # requests shared batches
+    rows = Signature.objects.filter(petition=petition)
+    assert rows.count() == UNIQUE
+    assert rows.values("cin_hash").distinct().count() == UNIQUE
+    assert signature_emails().count() == UNIQUE
+
+    tokens = list(tokens_of(petition).values())
+    assert len(tokens) == UNIQUE
+    # Every winner confirms, all at once, while the bureau rewrites the tallies from the
+    # rows (the exclusive tally lock against the batches' shared one).
+    confirm_jobs: list[Callable[[], Any]] = [
+        partial(post, front, CONFIRM_URL, {"token": t}) for t in tokens
+    ]
+    for i in range(5):
+        confirm_jobs.insert(i * 30 + 15, partial(tally_recompute, petition))
+    outcomes = _in_threads(confirm_jobs)
+    confirmations = [r for r in outcomes if isinstance(r, Reply)]
+    assert [(r.status, r.json()) for r in confirmations] == [
+        (200, {"status": "confirmed"})
+    ] * UNIQUE
+    assert django.calls == 0
+    assert rows.filter(status=SignatureStatus.CONFIRMED).count() == UNIQUE
+    assert tally(petition) == UNIQUE
+    assert selectors.counts_by_province_exact(petition) == {petition.collectivity.parent_id: UNIQUE}
+    selectors.counts_forget(petition.pk)
+    assert client.get(f"/api/v1/petitions/{petition.pk}").json()["confirmed_signatures"] == UNIQUE
+    # Again, all at once: nothing counted twice.
+    again = _in_threads([partial(post, front, CONFIRM_URL, {"token": t}) for t in tokens[:40]])
+    assert {r.status for r in again} == {200}
+    assert tally(petition) == UNIQUE
+    assert tally_recompute(petition) == {petition.collectivity.parent_id: UNIQUE}
+
+
+# ---- 3. batches ---------------------------------------------------------------------------
+
+
+def _item(petition: Petition, body: Any, address: str) -> ingest.Item:
+    """The item of this request, built as the front builds it."""
+    environ = wsgi_environ(SIGN_URL.format(pk=petition.pk), body, remote_addr=address)
+    raw = environ["wsgi.input"].getvalue()
+    pending = ingest.Ingest().begin(WSGIRequest(environ), raw, petition.pk)
+    assert pending is not None
+    return pending.item
+
+
+def _items(petition: Petition, bodies: list[dict[str, Any]], network: int) -> list[ingest.Item]:
+    """The items of these requests, each from its own address of `network`."""
+    return [_item(petition, body, f"10.{network}.0.{n + 1}") for n, body in enumerate(bodies)]
+
+
+def _one_batch(batcher: ingest.Batcher, items: list[ingest.Item]) -> None:
+    """Queue `items` so that the writer thread takes them as one batch — it waits for the
+    queue's lock (reentrant: `put` takes it again) while they are put — and wait for
+    their outcomes."""
+    with batcher._cond:
+        for item in items:
+            assert batcher.put(item)
+    for item in items:
+        assert item.done.wait(30)
+
+
+def _writes(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "WITH"))
+    ]
+
+
+@on_postgresql
+def test_a_batch_is_written_in_one_transaction_with_one_email_task(make_petition, settings):
+    petition = make_petition()
+    signatures = Signature.objects.filter(petition=petition)
+    batcher = ingest.Batcher(max_queue=1024, max_batch=256)
+    # The test settings run tasks at once: the batch's twenty e-mails are sent.
+    assert "Immediate" in settings.TASKS["default"]["BACKEND"]
+    items = _items(petition, [_body(n) for n in range(20)], network=1)
+    batcher.write(items)
+    assert [item.outcome for item in items] == [ingest.ACCEPTED] * 20
+    assert signature_emails().filter(status=EmailStatus.SENT).count() == 20
+    sent = sorted(m.to[0] for m in mail.outbox if m.to[0].startswith("ingest"))
+    assert sent == sorted(f"ingest{n}@example.test" for n in range(20))
+
+    # With the database task backend of production: one task row for the batch.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    items = _items(petition, [_body(n) for n in range(20, 40)], network=2)
+    with CaptureQueriesContext(connection) as queries:
+        batcher.write(items)
+    assert [item.outcome for item in items] == [ingest.ACCEPTED] * 20
+    # One INSERT of the rows, one of the e-mails, one task row: whatever the batch size.
+    assert len(_writes(queries)) == 3, _writes(queries)
+    assert signatures.count() == 40
+    emails = signature_emails().filter(status=EmailStatus.QUEUED)
+    assert set(emails.values_list("key", flat=True)) == {
+        f"petition-signature:{pk}:confirm"
+        for pk in signatures.filter(ip__startswith="10.2.").values_list("pk", flat=True)
+    }
+    task = DBTaskResult.objects.get(task_path__endswith="email_deliver_many")
+    assert sorted(task.args_kwargs["args"][0]) == sorted(emails.values_list("pk", flat=True))
+
+    # The same CIN twice in one batch: the first signs; a CIN signed before: signed.
+    more = _items(
+        petition,
+        [
+            _body(100, cin="DU100100"),
+            _body(101, cin="du 100 100"),
+            _body(102, cin=_spelling("IN000003", 1)),
+            _body(103),
+        ],
+        network=3,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        batcher.write(more)
+    assert [item.outcome for item in more] == [
+        ingest.ACCEPTED,
+        ingest.SIGNED,
+        ingest.SIGNED,
+        ingest.ACCEPTED,
+    ]
+    assert len(_writes(queries)) == 3
+    assert signatures.count() == 42
+    assert DBTaskResult.objects.filter(task_path__endswith="email_deliver_many").count() == 2
+    assert not Signature.objects.filter(email__in=["ingest101@example.test"]).exists()
+
+    # Forty-two confirmations in one batch: one statement confirms and counts them all.
+    engine = ingest.Ingest()
+    confirms = []
+    for token in tokens_of(petition).values():
+        environ = wsgi_environ(CONFIRM_URL, {"token": token})
+        pending = engine.begin(WSGIRequest(environ), _raw({"token": token}), -1)
+        assert pending is not None
+        confirms.append(pending.item)
+    with CaptureQueriesContext(connection) as queries:
+        batcher.write(confirms)
+    assert [item.outcome for item in confirms] == [ingest.CONFIRMED] * 42
+    assert len(_writes(queries)) == 1
+    assert tally(petition) == 42
+    assert batcher.batches == 4 and batcher.items == 20 + 20 + 4 + 42
+
+
+UNENCODABLE = "Lone \ud800 surrogate"  # valid JSON; PostgreSQL cannot store it
+
+
+@on_postgresql
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_lone_surrogate_is_a_400_by_either_path(make_petition, language):
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    front, django = wsgi_front()
+    body = json.dumps(_body(1, full_name=UNENCODABLE)).encode()
+    reply = post(front, url, body, language=language)
+    assert reply.status == 400
+    assert_same(reply, reference(url, body, language=language))
+    assert django.calls == 1  # handed over
+    token = json.dumps({"token": "abc\ud800"}).encode()
+    assert post(front, CONFIRM_URL, token, language=language).status == 400
+    assert not Signature.objects.exists()
+
+
+@on_postgresql
+def test_one_bad_request_does_not_refuse_its_batch_nor_count_it_twice(make_petition, network_admin):
+    _limits(network_admin, ip=2, domain=500)
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    # One attempt from this address already: one more is within the limit...
+    assert reference(url, _body(1), remote_addr="192.0.2.50").status == 202
+    items = [
+        _item(petition, _body(2), "192.0.2.50"),
+        _item(petition, _body(3), "192.0.2.51"),
+        _item(petition, _body(4), "192.0.2.52"),
+    ]
+    # A request the database refuses (the front hands such a body to Django, which
+    # answers 400; here it is put in the batch anyway, as any unforeseen fault of one item).
+    assert isinstance(items[1], ingest.SubmitItem)
+    items[1].data["full_name"] = UNENCODABLE
+    # ...even when its batch fails on another request and is written again item by item.
+    _one_batch(ingest.Batcher(max_queue=16, max_batch=16), items)
+    assert [item.outcome for item in items] == [ingest.ACCEPTED, ingest.BUSY, ingest.ACCEPTED]
+    stored = {"ingest1@example.test", "ingest2@example.test", "ingest4@example.test"}
+    assert set(Signature.objects.values_list("email", flat=True)) == stored
+    assert set(signature_emails().values_list("to", flat=True)) == stored
+    # The third from the address is refused, by either path.
+    assert reference(url, _body(5), remote_addr="192.0.2.50").status == 429
+
+
+# ---- 4. shedding and failure -------------------------------------------------------------
+
+
+@on_postgresql
+def test_a_full_queue_is_503_with_retry_after_and_stores_nothing(make_petition, settings):
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    assert reference(url, _body(1)).status == 202
+    token = token_from_last_email("ingest1@example.test")
+    settings.INFITAH_INGEST_MAX_QUEUE = 0
+    front, django = wsgi_front()
+    retry = settings.INFITAH_SHED_RETRY_AFTER
+    for language in LANGUAGES:
+        for reply in (
+            post(front, url, _body(2), language=language),
+            post(front, CONFIRM_URL, {"token": token}, language=language),
+        ):
+            assert reply.status == 503
+            assert retry <= int(reply.headers["retry-after"]) <= 2 * retry
+            assert reply.headers["content-language"] == language
+            # As Django's own shedding answers (infitah/lib/loadshed.py).
+            with translation.override(language):
+                shed = overloaded_response(RequestFactory().post(url), retry)
+            assert reply.json() == json.loads(shed.content)
+            assert reply.headers["content-type"] == shed["Content-Type"]
+            assert reply.headers["cache-control"] == shed["Cache-Control"] == "no-store"
+    assert django.calls == 0
+    assert list(Signature.objects.values_list("email", "status")) == [
+        ("ingest1@example.test", SignatureStatus.PENDING)
+    ]
+    assert signature_emails().count() == 1
+    assert tally(petition) == 0
+
+
+@on_postgresql
+def test_a_lost_database_connection_answers_503_and_the_next_request_succeeds(make_petition):
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    front, django = wsgi_front()
+    assert post(front, url, _body(1)).status == 202  # the writer has its connection
+
+    _terminate_other_connections()
+    during = post(front, url, _body(2))
+    assert during.status in (202, 503)
+    stored = Signature.objects.filter(email="ingest2@example.test").exists()
+    assert stored == (during.status == 202)
+    if during.status == 503:
+        assert "retry-after" in during.headers
+        assert not OutboundEmail.objects.filter(to="ingest2@example.test").exists()
+
+    after = post(front, url, _body(3))
+    assert after.status == 202
+    assert Signature.objects.filter(email="ingest3@example.test").exists()
+
+    # The same for a confirmation: 503 and nothing counted, or 200 and counted once.
+    token = token_from_last_email("ingest3@example.test")
+    _terminate_other_connections()
+    during = post(front, CONFIRM_URL, {"token": token})
+    assert during.status in (200, 503)
+    assert tally(petition) == (1 if during.status == 200 else 0)
+    assert post(front, CONFIRM_URL, {"token": token}).status == 200
+    assert tally(petition) == 1
+    assert django.calls == 0
+
+
+# ---- 5. the ASGI front --------------------------------------------------------------------
+
+
+async def _asgi_http(
+    app: SignatureIngestASGI,
+    method: str,
+    path: str,
+    chunks: list[bytes],
+    *,
+    language: str = "ar",
+) -> Reply:
+    """One HTTP request as uvicorn delivers it (the body in `chunks`); the answer."""
+    size = sum(len(c) for c in chunks)
+    headers = [(b"host", b"testserver"), (b"accept-language", language.encode())]
+    headers.append((b"user-agent", USER_AGENT.encode()))
+    if method == "POST":
+        headers += [(b"content-type", b"application/json"), (b"content-length", b"%d" % size)]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 51000),
+        "server": ("testserver", 80),
+    }
+    inbound = [
+        {"type": "http.request", "body": chunk, "more_body": i < len(chunks) - 1}
+        for i, chunk in enumerate(chunks or [b""])
+    ]
+    finished = asyncio.Event()
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        if inbound:
+            return inbound.pop(0)
+        await finished.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body" and not message.get("more_body", False):
+            finished.set()
+
+    await asyncio.wait_for(app(scope, receive, send), timeout=30)
+    assert sent[0]["type"] == "http.response.start"
+    return Reply(
+        sent[0]["status"],
+        {k.decode().lower(): v.decode() for k, v in sent[0]["headers"]},
+        b"".join(m.get("body", b"") for m in sent[1:]),
+    )
+
+
+def asgi(app: SignatureIngestASGI, method: str, path: str, body: Any = None, **kw: Any) -> Reply:
+    raw = b"" if body is None else _raw(body)
+    chunks = [raw[: len(raw) // 2], raw[len(raw) // 2 :]] if len(raw) > 1 else [raw]
+    return asyncio.run(_asgi_http(app, method, path, chunks, **kw))
+
+
+def asgi_front() -> tuple[SignatureIngestASGI, DjangoApp]:
+    django = DjangoApp()
+    return SignatureIngestASGI(django, threads=4), django
+
+
+@on_postgresql
+def test_asgi_submit_is_202_and_stored_then_confirm_is_200(make_petition):
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    front, django = asgi_front()
+    for n, language in enumerate(LANGUAGES):
+        expected = reference(url, _body(10 + n), language=language)
+        ingested = asgi(front, "POST", url, _body(20 + n), language=language)  # two chunks
+        assert_same(ingested, expected)
+        assert ingested.status == 202
+        signature = Signature.objects.get(email=f"ingest{20 + n}@example.test")
+        assert (signature.status, signature.language, signature.ip) == (
+            SignatureStatus.PENDING,
+            language,
+            "127.0.0.1",
+        )
+        token = token_from_last_email(signature.email)
+        for _round in range(2):
+            confirmed = asgi(front, "POST", CONFIRM_URL, {"token": token}, language=language)
+            assert (confirmed.status, confirmed.json()) == (200, {"status": "confirmed"})
+            assert confirmed.headers["content-language"] == language
+        signature.refresh_from_db()
+        assert signature.status == SignatureStatus.CONFIRMED
+    assert tally(petition) == 2
+    assert django.calls == 0
+
+
+@on_postgresql
+def test_asgi_hands_the_rest_to_django_with_the_body_replayed(make_petition, sign):
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    front, django = asgi_front()
+    bodies: list[Any] = [INVALID_BODIES["missing fields"], INVALID_BODIES["bad cin"], b"{", b"[]"]
+    calls = 0
+    for language in LANGUAGES:
+        for body in bodies:
+            expected = reference(url, body, language=language)
+            ingested = asgi(front, "POST", url, body, language=language)
+            assert expected.status == 400, body
+            assert_same(ingested, expected)
+            calls += 1
+            assert django.calls == calls, body
+        unknown = asgi(front, "POST", CONFIRM_URL, {"token": "unknown"}, language=language)
+        assert_same(unknown, reference(CONFIRM_URL, {"token": "unknown"}, language=language))
+        assert unknown.status == 404
+        calls += 1
+    assert not Signature.objects.exists()
+
+    # Five chunks: the ingest stops reading past 8 KB, Django reads the rest.
+    raw = _raw(_body(1, padding="x" * 12_000))
+    step = len(raw) // 5 + 1
+    chunks = [raw[i : i + step] for i in range(0, len(raw), step)]
+    assert len(chunks) == 5
+    large = asyncio.run(_asgi_http(front, "POST", url, chunks, language="fr"))
+    assert_same(large, reference(url, _body(2, padding="x" * 12_000), language="fr"))
+    assert large.status == 202
+    assert Signature.objects.filter(email="ingest1@example.test").exists()
+
+    sign(petition, 2)
+    services.petition_lodge(petition=petition)
+    closed = asgi(front, "POST", url, _body(3), language="fr")
+    assert_same(closed, reference(url, _body(4), language="fr"))
+    assert closed.status == 409
+    assert django.calls == calls + 2
+
+
+@on_postgresql
+def test_the_writer_survives_a_request_whose_event_loop_is_gone(make_petition):
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    front, _django = asgi_front()
+    batcher = front.ingest.batcher
+    # The writer is held (it waits for the queue's lock, reentrant for this thread) while
+    # the request is queued; the request gives up and its event loop ends; then the writer
+    # writes the batch and wakes the request on a closed loop.
+    with batcher._cond, pytest.raises(TimeoutError):
+        asyncio.run(asyncio.wait_for(_asgi_http(front, "POST", url, [_raw(_body(1))]), 0.5))
+    later = asyncio.run(asyncio.wait_for(_asgi_http(front, "POST", url, [_raw(_body(2))]), 3))
+    assert later.status == 202
+
+
+@on_postgresql
+@pytest.mark.django_db  # Django alone, in its threads: no transactional test needed
+def test_asgi_serves_other_requests_through_django() -> None:
+    front, django = asgi_front()
+    page = asgi(front, "GET", "/ar/")
+    assert page.status == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["content-language"] == "ar"
+    assert django.calls == 1
+    # A GET of a signing path is not the ingest's either.
+    assert asgi(front, "GET", CONFIRM_URL).status == 405
+    assert django.calls == 2
+
+
+@on_postgresql
+@pytest.mark.django_db  # Django alone, in its threads: no transactional test needed
+def test_asgi_lifespan_startup_and_shutdown_are_answered() -> None:
+    front, _django = asgi_front()
+
+    async def lifespan() -> list[str]:
+        inbound: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        await inbound.put({"type": "lifespan.startup"})
+        sent: list[str] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message["type"])
+            if message["type"] == "lifespan.startup.complete":
+                await inbound.put({"type": "lifespan.shutdown"})
+
+        scope = {"type": "lifespan", "asgi": {"version": "3.0"}}
+        await asyncio.wait_for(front(scope, inbound.get, send), timeout=10)
+        return sent
+
+    assert asyncio.run(lifespan()) == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+# ---- 6. off where it does not apply -------------------------------------------------------
+
+
+@on_postgresql
+def test_the_setting_turns_the_ingest_off(make_petition, settings):
+    settings.INFITAH_SIGNATURE_INGEST = False
+    petition = make_petition()
+    front, django = wsgi_front()
+    assert not front.ingest.enabled
+    assert post(front, SIGN_URL.format(pk=petition.pk), _body(1)).status == 202
+    assert django.calls == 1
+    assert front.ingest.batcher.items == 0
+
+
+@pytest.mark.skipif(ON_POSTGRESQL, reason="SQLite only: on PostgreSQL the ingest is on")
+@pytest.mark.django_db
+def test_on_sqlite_the_ingest_is_off_and_django_answers(make_petition: MakePetition) -> None:
+    engine = ingest.Ingest()
+    assert not engine.enabled
+    petition = make_petition()
+    assert engine.route("POST", SIGN_URL.format(pk=petition.pk)) is None
+    assert engine.route("POST", CONFIRM_URL) is None
+    front, django = wsgi_front()
+    # As the test client does: the request signals must not close the test's connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        reply = post(front, SIGN_URL.format(pk=petition.pk), _body(1))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    assert reply.status == 202
+    assert django.calls == 1
+    assert Signature.objects.filter(email="ingest1@example.test").exists()
+    assert front.ingest.batcher.items == 0
