@@ -260,6 +260,9 @@ INFITAH_SHED_RETRY_AFTER = env_int("INFITAH_SHED_RETRY_AFTER", 2)
 INFITAH_SIGNATURE_INGEST = env_bool("INFITAH_SIGNATURE_INGEST", True)
 INFITAH_INGEST_MAX_QUEUE = env_int("INFITAH_INGEST_MAX_QUEUE", 1024)
 INFITAH_INGEST_MAX_BATCH = env_int("INFITAH_INGEST_MAX_BATCH", 256)
+# Bound (ms) on each statement of a batch: a batch stuck on a lock fails (503, rolled
+# back) rather than keeping its requests waiting without an answer.
+INFITAH_INGEST_STATEMENT_TIMEOUT = env_int("INFITAH_INGEST_STATEMENT_TIMEOUT", 20000)
 # Under the ASGI entry point (infitah/asgi.py), threads per worker that run Django.
 INFITAH_ASGI_THREADS = env_int("INFITAH_ASGI_THREADS", 16)
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, by commas):

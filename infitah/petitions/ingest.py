@@ -29,10 +29,16 @@ What it keeps of the Django path (api.py, signatures.py), and how:
   is answered 503 with Retry-After at once; a batch that fails (database unavailable,
   serialization failure) is rolled back whole and each of its requests answered 503:
   nothing is acknowledged that was not committed.
+- A 503 also means nothing stored when a request stops waiting: a request still in the
+  queue after `WAIT_SECONDS` is withdrawn from it (the writer will not see it) and
+  answered 503; one the writer has taken waits for its batch's outcome, which comes
+  soon, since each statement of a batch is bounded by
+  `INFITAH_INGEST_STATEMENT_TIMEOUT` (a batch cut short is rolled back: 503).
 
 Settings: `INFITAH_SIGNATURE_INGEST` (default on; PostgreSQL only — on SQLite every
 request goes to Django), `INFITAH_INGEST_MAX_QUEUE` (default 1024),
-`INFITAH_INGEST_MAX_BATCH` (default 256).
+`INFITAH_INGEST_MAX_BATCH` (default 256), `INFITAH_INGEST_STATEMENT_TIMEOUT` (ms,
+default 20000).
 """
 
 from __future__ import annotations
@@ -90,7 +96,12 @@ SUBMIT_PATH = re.compile(r"^/api/v1/petitions/([0-9]{1,12})/signatures$")
 CONFIRM_PATH = "/api/v1/signatures/confirm"
 BODY_MAX = 8 * 1024
 PETITION_MEMO_SECONDS = 1.0
+# How long a request waits in the queue before it is withdrawn and answered 503.
 WAIT_SECONDS = 60.0
+# How long a request the writer has taken waits for its outcome: far beyond what the
+# statement timeout allows a batch; reached only if the database stops answering
+# without an error (then 503, logged: the outcome is unknown).
+TAKEN_WAIT_SECONDS = 600.0
 SIGNATURE_FIELDS = (
     "full_name",
     "cin",
@@ -121,12 +132,17 @@ ACCEPTED, SIGNED, CLOSED, LIMITED, CONFIRMED, OTHER, BUSY, HANDOVER = (
 
 @dataclass(eq=False)
 class Item:
-    """One request waiting for its batch; the writer sets `outcome` then `done`."""
+    """One request waiting for its batch; the writer sets `outcome` then `done`.
+
+    `taken` and `withdrawn` change under the batcher's lock only: the writer takes an
+    item, or its request withdraws it, never both."""
 
     done: threading.Event = field(default_factory=threading.Event)
     callback: Callable[[], None] | None = None
     outcome: str = BUSY
     detail: Any = None
+    taken: bool = False
+    withdrawn: bool = False
 
 
 @dataclass(eq=False)
@@ -155,9 +171,10 @@ class ConfirmItem(Item):
 class Batcher:
     """One writer thread per process; requests wait on their item's event."""
 
-    def __init__(self, max_queue: int, max_batch: int) -> None:
+    def __init__(self, max_queue: int, max_batch: int, statement_timeout_ms: int = 0) -> None:
         self.max_queue = max_queue
         self.max_batch = max_batch
+        self.statement_timeout_ms = statement_timeout_ms
         self._cond = threading.Condition()
         self._waiting: list[Item] = []
         self._pid = 0
@@ -178,12 +195,30 @@ class Batcher:
             self._cond.notify()
         return True
 
+    def withdraw(self, item: Item) -> bool:
+        """For a request that stops waiting: True if the writer had not taken `item`,
+        which is now out of the queue (nothing of it will be written); False if it has,
+        and its outcome is coming."""
+        with self._cond:
+            if item.taken:
+                return False
+            if not item.withdrawn:
+                item.withdrawn = True
+                if item in self._waiting:  # not after a fork reset the queue
+                    self._waiting.remove(item)
+            return True
+
     def run(self, item: Item) -> bool:
-        """Queue `item` and wait for its outcome; False (nothing done) when full."""
+        """Queue `item` and wait for its outcome; False (nothing done) when full. An item
+        still queued after `WAIT_SECONDS` is withdrawn, its outcome left BUSY."""
         if not self.put(item):
             return False
-        if not item.done.wait(WAIT_SECONDS):
-            logger.error("signature ingest: no outcome in %.0f s", WAIT_SECONDS)
+        if (
+            not item.done.wait(WAIT_SECONDS)
+            and not self.withdraw(item)
+            and not item.done.wait(TAKEN_WAIT_SECONDS)
+        ):
+            logger.error("signature ingest: no outcome of a batch in %.0f s", TAKEN_WAIT_SECONDS)
         return True
 
     def _loop(self) -> None:
@@ -193,6 +228,8 @@ class Batcher:
                     self._cond.wait()
                 batch = self._waiting[: self.max_batch]
                 del self._waiting[: self.max_batch]
+                for item in batch:
+                    item.taken = True
             try:
                 self._write_or_split(batch)
             finally:
@@ -236,6 +273,14 @@ class Batcher:
         submits = _prepare([item for item in batch if isinstance(item, SubmitItem)])
         confirms = [item for item in batch if isinstance(item, ConfirmItem)]
         with transaction.atomic():
+            if self.statement_timeout_ms > 0:
+                # For this transaction only: a batch stuck on a lock or an overloaded
+                # database fails (503, rolled back) instead of holding its requests.
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT set_config('statement_timeout', %s, true)",
+                        [f"{self.statement_timeout_ms}ms"],
+                    )
             # As the API: a petition that stopped collecting is answered so before any
             # attempt is counted (the memo of `_prepare` may be a second old).
             allowed = _rate_limit(_collecting(submits))
@@ -555,6 +600,7 @@ class Ingest:
         self.batcher = Batcher(
             max_queue=int(getattr(settings, "INFITAH_INGEST_MAX_QUEUE", 1024)),
             max_batch=int(getattr(settings, "INFITAH_INGEST_MAX_BATCH", 256)),
+            statement_timeout_ms=int(getattr(settings, "INFITAH_INGEST_STATEMENT_TIMEOUT", 20000)),
         )
         self.retry_after = int(getattr(settings, "INFITAH_SHED_RETRY_AFTER", 2))
 
@@ -728,10 +774,7 @@ class SignatureIngestASGI:
             pending.item.callback = lambda: _call_soon(loop, woken)
             queued = self.ingest.batcher.put(pending.item)
             if queued:
-                try:
-                    await asyncio.wait_for(woken, WAIT_SECONDS)
-                except TimeoutError:
-                    logger.error("signature ingest: no outcome in %.0f s", WAIT_SECONDS)
+                await self._outcome(pending.item, woken)
             answer = self.ingest.answer(pending, queued)
         if answer is None or pending is None:
             await self.django(scope, _replay(body, more, receive), send)
@@ -745,6 +788,21 @@ class SignatureIngestASGI:
             }
         )
         await send({"type": "http.response.body", "body": content})
+
+    async def _outcome(self, item: Item, woken: asyncio.Future[None]) -> None:
+        """Wait for `item`'s outcome, as `Batcher.run` does (withdrawn after
+        `WAIT_SECONDS` if the writer has not taken it)."""
+        try:
+            # Shielded: a timeout must not cancel the future the writer will wake.
+            await asyncio.wait_for(asyncio.shield(woken), WAIT_SECONDS)
+            return
+        except TimeoutError:
+            if self.ingest.batcher.withdraw(item):
+                return
+        try:
+            await asyncio.wait_for(woken, TAKEN_WAIT_SECONDS)
+        except TimeoutError:
+            logger.error("signature ingest: no outcome of a batch in %.0f s", TAKEN_WAIT_SECONDS)
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, future: asyncio.Future[None]) -> None:

@@ -15,11 +15,13 @@ it stays out of the way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import json
 import re
 import sys
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -29,6 +31,7 @@ from functools import partial
 from io import BytesIO
 from typing import Any
 
+import psycopg
 import pytest
 import redis
 from django_tasks_db.models import DBTaskResult
@@ -1031,6 +1034,103 @@ def test_a_lost_database_connection_answers_503_and_the_next_request_succeeds(ma
     assert django.calls == 0
 
 
+@contextlib.contextmanager
+def signatures_locked() -> Iterator[threading.Event]:
+    """Another session holds a SHARE lock on the signatures table (INSERT waits for it)
+    until the event yielded is set."""
+    release = threading.Event()
+    held = threading.Event()
+    params = connection.settings_dict
+
+    def hold() -> None:
+        with psycopg.connect(
+            dbname=params["NAME"],
+            user=params["USER"],
+            host=params["HOST"],
+            port=params["PORT"] or None,
+        ) as other:
+            other.execute(f"LOCK TABLE {Signature._meta.db_table} IN SHARE MODE")
+            held.set()
+            release.wait(30)
+            other.rollback()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        yield release
+    finally:
+        release.set()
+        holder.join(30)
+
+
+def wait_for_a_session_waiting_on_a_lock() -> None:
+    """Until the writer's INSERT waits on the lock (its batch is taken)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.02)
+    raise AssertionError("the writer never waited on the lock")
+
+
+@on_postgresql
+def test_a_503_after_a_long_wait_means_nothing_stored_and_a_taken_request_gets_its_outcome(
+    make_petition, monkeypatch
+):
+    """A request the writer has taken waits past WAIT_SECONDS for its batch's outcome
+    (202, stored); one still queued when its wait runs out is withdrawn: 503, and the
+    writer never writes it."""
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    front, django = wsgi_front()
+    assert post(front, url, _body(1)).status == 202  # the writer is connected
+    monkeypatch.setattr(ingest, "WAIT_SECONDS", 0.3)
+    with signatures_locked() as release, ThreadPoolExecutor(2) as pool:
+        taken = pool.submit(post, front, url, _body(2))
+        wait_for_a_session_waiting_on_a_lock()
+        queued = pool.submit(post, front, url, _body(3))
+        withdrawn = queued.result(timeout=10)  # its wait ran out while the writer was held
+        assert withdrawn.status == 503
+        assert "retry-after" in withdrawn.headers
+        time.sleep(0.5)  # the taken request is past its WAIT_SECONDS too
+        assert not taken.done()
+        release.set()
+        assert taken.result(timeout=30).status == 202
+    assert post(front, url, _body(4)).status == 202  # the writer goes on
+    assert set(Signature.objects.values_list("email", flat=True)) == {
+        "ingest1@example.test",
+        "ingest2@example.test",
+        "ingest4@example.test",
+    }
+    assert not OutboundEmail.objects.filter(to="ingest3@example.test").exists()
+    assert front.ingest.batcher.items == 3  # the withdrawn request never reached it
+    assert django.calls == 0
+
+
+@on_postgresql
+def test_a_batch_held_beyond_the_statement_timeout_is_503_and_rolled_back(make_petition, settings):
+    settings.INFITAH_INGEST_STATEMENT_TIMEOUT = 300
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    front, _django = wsgi_front()
+    assert post(front, url, _body(1)).status == 202
+    with signatures_locked():
+        started = time.monotonic()
+        reply = post(front, url, _body(2))
+        waited = time.monotonic() - started
+    assert reply.status == 503
+    assert waited < 10  # the statement timeout, not the lock holder's 30 s
+    assert not Signature.objects.filter(email="ingest2@example.test").exists()
+    assert not OutboundEmail.objects.filter(to="ingest2@example.test").exists()
+    assert post(front, url, _body(3)).status == 202
+
+
 # ---- 5. the ASGI front --------------------------------------------------------------------
 
 
@@ -1164,6 +1264,37 @@ def test_asgi_hands_the_rest_to_django_with_the_body_replayed(make_petition, sig
     assert_same(closed, reference(url, _body(4), language="fr"))
     assert closed.status == 409
     assert django.calls == calls + 2
+
+
+@on_postgresql
+def test_asgi_withdraws_a_request_still_queued_and_waits_for_a_taken_one(
+    make_petition, monkeypatch
+):
+    """As the WSGI front: 503 only for a request the writer never took."""
+    petition = make_petition()
+    url = SIGN_URL.format(pk=petition.pk)
+    front, django = asgi_front()
+    assert asgi(front, "POST", url, _body(1)).status == 202
+    monkeypatch.setattr(ingest, "WAIT_SECONDS", 0.3)
+
+    async def both(release: threading.Event) -> tuple[Reply, Reply]:
+        taken = asyncio.create_task(_asgi_http(front, "POST", url, [_raw(_body(2))]))
+        await asyncio.to_thread(wait_for_a_session_waiting_on_a_lock)
+        withdrawn = await _asgi_http(front, "POST", url, [_raw(_body(3))])
+        await asyncio.sleep(0.5)
+        assert not taken.done()
+        release.set()
+        return await taken, withdrawn
+
+    with signatures_locked() as release:
+        taken, withdrawn = asyncio.run(both(release))
+    assert (taken.status, withdrawn.status) == (202, 503)
+    assert set(Signature.objects.values_list("email", flat=True)) == {
+        "ingest1@example.test",
+        "ingest2@example.test",
+    }
+    assert front.ingest.batcher.items == 2
+    assert django.calls == 0
 
 
 @on_postgresql
