@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -35,7 +36,7 @@ class Status(models.TextChoices):
     INFO_REQUESTED = "info_requested", _("More information requested")
     ANSWERED = "answered", _("Answered")
     RATED = "rated", _("Answered and rated")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("complaint status", "Closed")
     MERGED = "merged", _("Merged with a similar complaint")
 
 
@@ -121,6 +122,6 @@ EVENT_LABELS = {
     "complaints.answer": _("Answered"),
     "complaints.rate": _("Satisfaction rated"),
     "complaints.reopen": _("Reopened by the citizen"),
-    "complaints.close": _("Closed"),
+    "complaints.close": pgettext_lazy("complaint status", "Closed"),
     "complaints.merge": _("Merged with a similar complaint"),
 }

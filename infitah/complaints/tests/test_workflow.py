@@ -328,3 +328,21 @@ def test_merge_rules(
     services.complaint_merge(complaint=first, actor=officer_a, into=answered)
     first.refresh_from_db()
     assert (first.status, first.merged_into_id) == (Status.MERGED, answered.pk)
+
+
+@pytest.mark.parametrize(
+    ("language", "closed", "filter_heading"),
+    [("fr", "Clôturée", "Clôturées"), ("ar", "مغلقة", "مغلقة")],
+)
+def test_the_status_of_one_closed_complaint_agrees_in_number(
+    language: str, closed: str, filter_heading: str
+) -> None:
+    """One complaint is "Clôturée"; the staff list's filter of several stays plural."""
+    from django.utils import translation
+
+    from infitah.complaints.workflow import EVENT_LABELS
+
+    with translation.override(language):
+        assert str(Status.CLOSED.label) == closed
+        assert str(EVENT_LABELS["complaints.close"]) == closed
+        assert translation.gettext("Closed") == filter_heading
