@@ -13,7 +13,7 @@ a request is a batch of one, with no added wait. An answer is given only after C
 What it keeps of the Django path (api.py, signatures.py), and how:
 
 - Same checks, same code: `signature_validate`, `online_signature`, the integrity
-  settings and rate limits (`rate_check_many`, one Redis pipeline per batch), the
+  settings and rate limits (`rate_check_many`, one Redis script call per batch), the
   confirmation e-mail (`notify.signatory_confirm_message`), the unique (petition, CIN
   hash) constraint, the shared tally lock of confirmations and the sharded tallies.
 - Same answers: 202, 409 "already signed" (field cin), 409 not collecting, 429 with

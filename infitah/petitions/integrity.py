@@ -9,14 +9,15 @@ sharing the cache (Redis in production).
 
 Rate counters live in the cache, never in the database (no write, no lock on the hot
 path): one counter per petition and IP address, one per petition and e-mail domain, in
-fixed windows of one hour. On Redis both counters of an attempt cost one round trip
-(a pipeline of INCR + EXPIRE NX per counter, on the cache's pooled connections; Redis
->= 7.0); on other cache backends `cache.add` then `cache.incr`.
+fixed windows of one hour. On Redis the counters of an attempt, or of a batch of
+attempts, cost one round trip (a script of INCR, and EXPIRE at the first count, on the
+cache's pooled connections); on other cache backends `cache.add` then `cache.incr`.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -194,21 +195,6 @@ def _redis() -> Any | None:
     return client
 
 
-def _hits_redis(client: Any, keys: list[str]) -> list[int]:
-    """Count one hit on each key in the current window; the counts, in order.
-
-    One pipeline (no MULTI) of INCR + EXPIRE NX per key: the counter exists from its
-    first INCR and gets its expiry once, so it never outlives its window by more than a
-    minute, whatever interleaving of processes. Keys are made, not validated: they hold
-    an IP address and a checked e-mail domain, nothing memcached would refuse."""
-    pipe = client.pipeline(transaction=False)
-    for key in keys:
-        full = cache.make_key(key)
-        pipe.incr(full)
-        pipe.expire(full, WINDOW_SECONDS + 60, nx=True)
-    return [int(n) for n in pipe.execute()[::2]]
-
-
 # Each key counted once and given its expiry at its first count, atomically (a script
 # runs alone in Redis): the counts, in the order of the keys.
 _HITS_LUA = """
@@ -223,8 +209,11 @@ return counts
 
 
 def _hits_script(client: Any, keys: list[str]) -> list[int]:
-    """As `_hits_redis`, in one command whatever the number of keys (EVALSHA of a
-    script registered once per client), for a batch of attempts."""
+    """Count one hit on each key in the current window; the counts, in order. One
+    command whatever the number of keys (EVALSHA of a script registered once per
+    client): the counter exists from its first INCR and gets its expiry then, so it never
+    outlives its window by more than a minute. Keys are made, not validated: they hold an
+    IP address and a checked e-mail domain, nothing memcached would refuse."""
     script = getattr(client, "_infitah_hits_script", None)
     if script is None:
         script = client.register_script(_HITS_LUA)
@@ -257,36 +246,11 @@ def rate_check(
     settings: IntegritySettings | None = None,
 ) -> None:
     """Count one signature attempt; RateLimited if it goes over a limit in this hour."""
-    settings = settings or integrity_settings_get()
-    if not settings.enabled:
-        return
-    window = current_window()
-    ip_key = f"pet:rl:ip:{petition_id}:{ip}:{window.number}" if ip else ""
-    domain_key = f"pet:rl:dom:{petition_id}:{domain}:{window.number}" if domain else ""
-    client = _redis()
-    if client is not None and ip_key and domain_key:
-        ip_count, domain_count = _hits_redis(client, [ip_key, domain_key])
-        if ip_count > settings.ip_limit_per_hour:
-            # Refused on the address: as if the domain had not been counted.
-            client.decr(cache.make_key(domain_key))
-            _refuse_ip(window)
-    else:
-        if ip_key and (
-            (_hits_redis(client, [ip_key])[0] if client is not None else _hit(ip_key))
-            > settings.ip_limit_per_hour
-        ):
-            _refuse_ip(window)
-        domain_count = 0
-        if domain_key:
-            domain_count = (
-                _hits_redis(client, [domain_key])[0] if client is not None else _hit(domain_key)
-            )
-    if domain_count > settings.domain_limit_per_hour:
-        raise RateLimited(window.retry_after, domain_limited_message())
-
-
-def _refuse_ip(window: Window) -> None:
-    raise RateLimited(window.retry_after, ip_limited_message())
+    refused = rate_check_many([(petition_id, ip, domain)], settings)[0]
+    if refused is not None:
+        kind, retry_after = refused
+        message = ip_limited_message() if kind == "ip" else domain_limited_message()
+        raise RateLimited(retry_after, message)
 
 
 def ip_limited_message() -> str:
@@ -303,50 +267,50 @@ def domain_limited_message() -> str:
 def rate_check_many(
     attempts: list[tuple[int, str | None, str]], settings: IntegritySettings | None = None
 ) -> list[tuple[str, int] | None]:
-    """Count many signature attempts (petition id, IP, e-mail domain) at once, in order,
-    as `rate_check` counts one: for each, None if allowed, else ("ip" | "domain",
-    retry_after). On Redis, one script call for all; a refusal on the address uncounts the
-    domain, as `rate_check` does."""
+    """Count many signature attempts (petition id, IP, e-mail domain) at once, in order:
+    for each, None if allowed, else ("ip" | "domain", retry_after). An attempt refused on
+    its address does not count against its domain. On Redis, one script call for all."""
     settings = settings or integrity_settings_get()
     if not settings.enabled or not attempts:
         return [None] * len(attempts)
-    client = _redis()
-    if client is None:
-        outcome: list[tuple[str, int] | None] = []
-        for petition_id, ip, domain in attempts:
-            try:
-                rate_check(petition_id=petition_id, ip=ip, domain=domain, settings=settings)
-            except RateLimited as exc:
-                outcome.append(
-                    ("ip" if exc.message == ip_limited_message() else "domain", exc.retry_after)
-                )
-            else:
-                outcome.append(None)
-        return outcome
     window = current_window()
-    keys: list[str] = []
-    for petition_id, ip, domain in attempts:
-        keys.append(f"pet:rl:ip:{petition_id}:{ip}:{window.number}" if ip else "")
-        keys.append(f"pet:rl:dom:{petition_id}:{domain}:{window.number}" if domain else "")
-    counts = iter(_hits_script(client, [key for key in keys if key]))
-    refunds: list[str] = []
+    keys: list[tuple[str, str]] = [
+        (
+            f"pet:rl:ip:{petition_id}:{ip}:{window.number}" if ip else "",
+            f"pet:rl:dom:{petition_id}:{domain}:{window.number}" if domain else "",
+        )
+        for petition_id, ip, domain in attempts
+    ]
+    client = _redis()
+    counts = (
+        iter(_hits_script(client, [key for pair in keys for key in pair if key]))
+        if client is not None
+        else None
+    )
+    # Redis counts a whole batch first: a count of a domain is then lowered by the
+    # earlier attempts of the batch refused on their address, which must not count.
+    refunds: Counter[str] = Counter()
     result: list[tuple[str, int] | None] = []
-    for index in range(len(attempts)):
-        ip_key, domain_key = keys[2 * index], keys[2 * index + 1]
-        ip_count = next(counts) if ip_key else 0
-        domain_count = next(counts) if domain_key else 0
+    for ip_key, domain_key in keys:
+        if counts is not None:
+            ip_count = next(counts) if ip_key else 0
+            domain_count = next(counts) - refunds[domain_key] if domain_key else 0
+        else:
+            ip_count = _hit(ip_key) if ip_key else 0
+            over_ip = ip_count > settings.ip_limit_per_hour
+            domain_count = _hit(domain_key) if domain_key and not over_ip else 0
         if ip_count > settings.ip_limit_per_hour:
-            if domain_key:
-                refunds.append(cache.make_key(domain_key))
+            if counts is not None and domain_key:
+                refunds[domain_key] += 1  # counted with it: uncounted below
             result.append(("ip", window.retry_after))
         elif domain_count > settings.domain_limit_per_hour:
             result.append(("domain", window.retry_after))
         else:
             result.append(None)
-    if refunds:
+    if refunds and client is not None:
         pipe = client.pipeline(transaction=False)
-        for key in refunds:
-            pipe.decr(key)
+        for key, times in refunds.items():
+            pipe.decrby(cache.make_key(key), times)
         pipe.execute()
     return result
 

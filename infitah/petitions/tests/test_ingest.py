@@ -590,9 +590,8 @@ def test_over_https_the_answers_carry_django_s_hsts(make_petition, settings):
 
 @pytest.fixture(params=["locmem", "redis"])
 def cache_backend(request: pytest.FixtureRequest, settings: Any) -> Iterator[str]:
-    """The test settings' cache (locmem), and the production one (Redis: the ingest
-    counts a batch with one script, Django's path with a pipeline), under a key prefix of
-    this test only, deleted afterwards."""
+    """The test settings' cache (locmem), and the production one (Redis: both paths count
+    with one script call), under a key prefix of this test only, deleted afterwards."""
     if request.param == "locmem":
         yield "locmem"
         return

@@ -255,3 +255,59 @@ def test_statistics_keep_only_the_last_72_hours(signed):
     stats = selectors.signature_statistics(signed)
     assert sum(n for _hour, n in stats.by_hour) == 2
     assert stats.confirmed == 5
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def rate_cache(request: pytest.FixtureRequest, settings: Any) -> Any:
+    """The test cache (locmem), then the production one (Redis, a key prefix of this test
+    only, deleted afterwards)."""
+    if request.param == "redis":
+        import uuid
+
+        import redis
+
+        client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+        try:
+            client.ping()
+        except redis.RedisError:
+            pytest.skip("no Redis at 127.0.0.1:6379")
+        prefix = f"test-rate-{uuid.uuid4().hex}"
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/0",
+                "KEY_PREFIX": prefix,
+            }
+        }
+        yield request.param
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+        client.close()
+        return
+    yield request.param
+
+
+def test_a_batch_is_counted_as_one_attempt_after_another(rate_cache, network_admin):
+    """`rate_check_many` (the ingest) and `rate_check` (Django's path) count alike, on
+    either cache: in order, and an attempt refused on its address does not count against
+    its e-mail domain."""
+    from infitah.petitions.integrity import rate_check, rate_check_many
+
+    integrity_settings_save(
+        actor=network_admin, data={**SETTINGS, "ip_limit_per_hour": 2, "domain_limit_per_hour": 3}
+    )
+    settings = integrity_settings_get()
+    a, b, c = "192.0.2.1", "192.0.2.2", "192.0.2.3"
+    outcome = rate_check_many(
+        [(1, a, "x.example"), (1, a, "x.example"), (1, a, "x.example"), (1, b, "x.example")],
+        settings,
+    )
+    assert outcome[:2] == [None, None]
+    assert outcome[2] is not None and outcome[2][0] == "ip"
+    assert outcome[3] is None  # the third attempt of `a` did not count for x.example
+    # x.example has 3 attempts counted: the next one from a fresh address is refused.
+    with pytest.raises(RateLimited) as exc:
+        rate_check(petition_id=1, ip=c, domain="x.example", settings=settings)
+    assert "e-mail provider" in exc.value.message
+    # Another petition has its own counters; no address counts the domain alone.
+    assert rate_check_many([(2, a, "x.example"), (2, None, "x.example")], settings) == [None, None]
