@@ -227,25 +227,6 @@ def integrity_relax() -> None:
         integrity_settings_forget()  # and kept 2 s in this process
 
 
-def token_pattern() -> re.Pattern[str]:
-    """The confirmation link of the signatory's e-mail, in either language; group 1 is
-    the token."""
-    from django.conf import settings
-    from django.urls import reverse
-    from django.utils import translation
-
-    marker = "TOKEN0MARKER"
-    alternatives = []
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            url = settings.INFITAH_SITE_URL + reverse(
-                "petitions:signature-confirm", kwargs={"token": marker}
-            )
-        before, after = url.split(marker)
-        alternatives.append(re.escape(before) + r"([A-Za-z0-9_\-]+)" + re.escape(after))
-    return re.compile("|".join(f"(?:{a})" for a in alternatives))
-
-
 # --- Server ---------------------------------------------------------------------------
 
 
@@ -1139,12 +1120,13 @@ def main() -> None:
     from django.db import connection, connections
 
     from infitah.lib.pii import pii_encrypt
+    from infitah.petitions.notify import signatory_confirm_link_pattern
 
     if not args.skip_setup:
         call_command("migrate", verbosity=0)
         make_territory()
     integrity_relax()
-    pattern = token_pattern()
+    pattern = signatory_confirm_link_pattern()
     redis_client = redis.Redis.from_url(env["CACHE_URL"])
 
     if args.profile:

@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import importlib
 import json
-import re
 import sys
 import threading
 import time
@@ -37,7 +36,6 @@ import redis
 from django_tasks_db.models import DBTaskResult
 
 from django.apps import apps as django_apps
-from django.conf import settings as django_settings
 from django.core import mail
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIRequest
@@ -47,13 +45,12 @@ from django.db import close_old_connections, connection
 from django.db.models import QuerySet
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import translation
 
 from infitah.accounts.models import User
 from infitah.lib.loadshed import overloaded_response
 from infitah.notifications.models import EmailStatus, OutboundEmail
-from infitah.petitions import ingest, selectors, services
+from infitah.petitions import ingest, notify, selectors, services
 from infitah.petitions.ingest import SignatureIngest, SignatureIngestASGI
 from infitah.petitions.integrity import integrity_settings_forget, integrity_settings_save
 from infitah.petitions.models import Petition, Signature, Tally
@@ -228,24 +225,9 @@ def assert_same(ingested: Reply, expected: Reply) -> None:
     assert ("retry-after" in ingested.headers) == ("retry-after" in expected.headers)
 
 
-def token_pattern() -> re.Pattern[str]:
-    """The confirmation link of a signatory's e-mail in either language; group 1 or 2 is
-    the token (as bench/signatures.py)."""
-    marker = "TOKEN0MARKER"
-    alternatives = []
-    for code, _name in django_settings.LANGUAGES:
-        with translation.override(code):
-            url = django_settings.INFITAH_SITE_URL + reverse(
-                "petitions:signature-confirm", kwargs={"token": marker}
-            )
-        before, after = url.split(marker)
-        alternatives.append(re.escape(before) + r"([A-Za-z0-9_\-]+)" + re.escape(after))
-    return re.compile("|".join(f"(?:{a})" for a in alternatives))
-
-
 def tokens_of(petition: Petition) -> dict[int, str]:
     """{signature id: token} from the confirmation e-mails of the petition's signatures."""
-    pattern = token_pattern()
+    pattern = notify.signatory_confirm_link_pattern()
     found = {}
     for pk in Signature.objects.filter(petition=petition).values_list("pk", flat=True):
         body = OutboundEmail.objects.get(key=f"petition-signature:{pk}:confirm").body
