@@ -265,11 +265,9 @@ INFITAH_INGEST_MAX_BATCH = env_int("INFITAH_INGEST_MAX_BATCH", 256)
 INFITAH_INGEST_STATEMENT_TIMEOUT = env_int("INFITAH_INGEST_STATEMENT_TIMEOUT", 20000)
 # Under the ASGI entry point (infitah/asgi.py), threads per worker that run Django.
 INFITAH_ASGI_THREADS = env_int("INFITAH_ASGI_THREADS", 16)
-# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, by commas):
-# the client's address, for the signature rate limits.
-INFITAH_TRUSTED_PROXIES = [
-    part.strip() for part in env_str("INFITAH_TRUSTED_PROXIES", "").split(",") if part.strip()
-]
+# Reverse proxies whose X-Forwarded-For is believed, for the client's address of the
+# signature rate limits: addresses or networks, separated by commas or spaces.
+INFITAH_TRUSTED_PROXIES = env_str("INFITAH_TRUSTED_PROXIES", "").replace(",", " ").split()
 for _proxy in INFITAH_TRUSTED_PROXIES:  # refused at start, not at the first signature
     try:
         ipaddress.ip_network(_proxy, strict=False)
