@@ -159,6 +159,7 @@ INSTALLED_APPS = [
     "infitah.numbering",
     "infitah.search",
     "infitah.publication",
+    "infitah.cases",
     "infitah.information",
     "infitah.correspondence",
     "infitah.complaints",

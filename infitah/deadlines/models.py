@@ -149,6 +149,9 @@ class Deadline(models.Model):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # When the sweep found the period passed unmet and did what the case's process does
+    # then (once): a fact about the past, not an "overdue" flag, which stays derived.
+    expiry_noted_at = models.DateTimeField(_("expiry noted at"), null=True, blank=True)
 
     objects = DeadlineQuerySet.as_manager()
 
@@ -167,6 +170,12 @@ class Deadline(models.Model):
             models.Index(fields=["status", "due_date"], name="deadline_status_due_idx"),
             # The deadlines of one case.
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject_idx"),
+            # The expiry sweep: open periods past due whose expiry is not yet noted.
+            models.Index(
+                fields=["due_date"],
+                condition=models.Q(status="open", expiry_noted_at__isnull=True),
+                name="deadline_expiry_sweep_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

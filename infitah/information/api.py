@@ -28,6 +28,7 @@ from infitah.accounts.api_auth import StaffToken
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
 from infitah.accounts.services import api_token_authenticate
+from infitah.cases.api import ApiCall, api_act, api_error, staff_case_or_404
 from infitah.deadlines.selectors import due_date_compute
 from infitah.information import selectors, services
 from infitah.information.models import InformationRequest
@@ -116,10 +117,6 @@ class ActionIn(Schema):
     decision: str = ""
 
 
-def _error_response(request: HttpRequest, status: int, detail: Any) -> Status[Any]:
-    return Status(status, {"detail": detail})
-
-
 def _absolute(path: str) -> str:
     return settings.INFITAH_SITE_URL + path
 
@@ -150,9 +147,9 @@ def request_file(request: HttpRequest, slug: str, payload: RequestIn) -> Any:
             email_confirmed=registering,
         )
     except services.TransitionNotAllowed as exc:
-        return _error_response(request, 409, [{"field": "", "message": exc.message}])
+        return api_error(409, exc.message)
     except ValidationError as exc:
-        return _error_response(request, 400, validation_detail(exc))
+        return Status(400, {"detail": validation_detail(exc)})
     due = filed.due_date
     if due is None:
         limit = "ati.urgent" if filed.is_urgent else "ati.answer"
@@ -212,18 +209,13 @@ def request_get(request: HttpRequest, reference: str) -> Any:
 
 
 def _staff_request(request: HttpRequest, reference: str) -> InformationRequest:
-    user: User = request.auth  # type: ignore[attr-defined]
-    if "\x00" in reference:  # PostgreSQL refuses NUL in text
-        raise HttpError(404, _("Unknown request."))
-    found = (
-        InformationRequest.objects.filter(reference=reference)
-        .select_related("collectivity")
-        .first()
+    return staff_case_or_404(
+        request,
+        InformationRequest.objects.select_related("answer_deadline", "head_deadline"),
+        perm=Perm.INFORMATION_HANDLE,
+        message=_("Unknown request."),
+        reference=reference,
     )
-    # 404, not 403, for another collectivity's request: its existence is not confirmed.
-    if found is None or not has_perm(user, Perm.INFORMATION_HANDLE, found.collectivity):
-        raise HttpError(404, _("Unknown request."))
-    return found
 
 
 def _staff(found: InformationRequest) -> dict[str, Any]:
@@ -270,50 +262,44 @@ def _reasons(value: list[str] | str) -> list[str]:
     return [value] if isinstance(value, str) and value else list(value or [])
 
 
-def _act(found: InformationRequest, user: User, action: str, data: ActionIn) -> None:
-    if action == "clarify":
-        services.request_clarify(request=found, actor=user, text=data.text)
-    elif action == "extend":
-        services.request_extend(
-            request=found, actor=user, reasons=data.text or " ".join(_reasons(data.reasons))
-        )
-    elif action == "answer":
-        services.request_answer(
-            request=found,
-            actor=user,
-            text=data.text,
-            partial=data.partial,
-            document=_document(found, data.document_id),
-            link=data.link,
-            personal=data.personal,
-        )
-    elif action == "refuse":
-        services.request_refuse(
-            request=found,
-            actor=user,
-            reasons=_reasons(data.reasons),
-            reasoning=data.reasoning or data.text,
-            document=_document(found, data.document_id),
-            link=data.link,
-        )
-    elif action == "transfer":
-        to = collectivity_get(slug=data.collectivity) if data.collectivity else None
-        if to is None:
-            raise ValidationError(
-                {"collectivity": _("Give the slug of the competent collectivity.")}
-            )
-        services.request_transfer(request=found, actor=user, to=to, note=data.note or data.text)
-    elif action == "decide-complaint":
-        if not has_perm(user, Perm.INFORMATION_HEAD, found.collectivity):
-            raise HttpError(403, _("Only the head of the collectivity decides complaints."))
-        services.request_decide_complaint(
-            request=found, actor=user, decision=data.decision, text=data.text
-        )
-    else:
-        raise HttpError(404, _("Unknown action."))
+def _transfer(found: InformationRequest, user: User, data: ActionIn) -> object:
+    to = collectivity_get(slug=data.collectivity) if data.collectivity else None
+    if to is None:
+        raise ValidationError({"collectivity": _("Give the slug of the competent collectivity.")})
+    return services.request_transfer(request=found, actor=user, to=to, note=data.note or data.text)
 
 
-STAFF_ACTIONS = ("clarify", "extend", "answer", "refuse", "transfer", "decide-complaint")
+# URL segment → the service it calls (with the case, the token's user and the body).
+ACTIONS: dict[str, ApiCall] = {
+    "clarify": lambda found, user, data: services.request_clarify(
+        request=found, actor=user, text=data.text
+    ),
+    "extend": lambda found, user, data: services.request_extend(
+        request=found, actor=user, reasons=data.text or " ".join(_reasons(data.reasons))
+    ),
+    "answer": lambda found, user, data: services.request_answer(
+        request=found,
+        actor=user,
+        text=data.text,
+        partial=data.partial,
+        document=_document(found, data.document_id),
+        link=data.link,
+        personal=data.personal,
+    ),
+    "refuse": lambda found, user, data: services.request_refuse(
+        request=found,
+        actor=user,
+        reasons=_reasons(data.reasons),
+        reasoning=data.reasoning or data.text,
+        document=_document(found, data.document_id),
+        link=data.link,
+    ),
+    "transfer": _transfer,
+    "decide-complaint": lambda found, user, data: services.request_decide_complaint(
+        request=found, actor=user, decision=data.decision, text=data.text
+    ),
+}
+STAFF_ACTIONS = tuple(ACTIONS)
 
 
 @staff_router.post(
@@ -330,13 +316,13 @@ STAFF_ACTIONS = ("clarify", "extend", "answer", "refuse", "transfer", "decide-co
     ),
 )
 def staff_request_act(request: HttpRequest, reference: str, action: str, payload: ActionIn) -> Any:
-    found = _staff_request(request, reference)
-    user: User = request.auth  # type: ignore[attr-defined]
-    try:
-        _act(found, user, action, payload)
-    except services.TransitionNotAllowed as exc:
-        return _error_response(request, 409, [{"field": "", "message": exc.message}])
-    except ValidationError as exc:
-        return _error_response(request, 400, validation_detail(exc))
-    found.refresh_from_db()
-    return _staff(found)
+    return api_act(
+        request,
+        case=_staff_request(request, reference),
+        action=action,
+        actions=ACTIONS,
+        payload=payload,
+        out=_staff,
+        forbidden=_("Only the head of the collectivity decides complaints."),
+        unknown=_("Unknown action."),
+    )

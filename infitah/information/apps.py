@@ -10,8 +10,10 @@ class InformationConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
+        from infitah.cases.workflow import process_register
         from infitah.deadlines.duty_kinds import register_duty_kind
         from infitah.deadlines.models import Deadline
+        from infitah.information.process import PROCESS
         from infitah.information.selectors import is_accepting
         from infitah.territories.models import Collectivity
         from infitah.territories.modules import Module, register_module
@@ -35,6 +37,7 @@ class InformationConfig(AppConfig):
                 order=20,
             )
         )
+        process_register(PROCESS)
         register_duty_kind(
             "information.informationrequest",
             url=staff_url,

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from infitah.cases.models import CaseAttachment, CaseMessage, CaseSettings
+from infitah.cases.workflow import ClockDate
 from infitah.information.workflow import (
     OPEN,
     ClarificationClock,
@@ -42,7 +42,7 @@ class Delivery(models.TextChoices):
     CONSULTATION = "consultation", _("Consultation on site")
 
 
-class InformationSettings(models.Model):
+class InformationSettings(CaseSettings):
     """How one collectivity receives requests: its CNDP authorisation, desk and rules.
 
     Without a recorded CNDP authorisation (law 09-08, form F112) the collectivity may not
@@ -73,9 +73,6 @@ class InformationSettings(models.Model):
         verbose_name = _("access-to-information settings")
         verbose_name_plural = _("access-to-information settings")
 
-    def __str__(self) -> str:
-        return str(self.collectivity)
-
     @property
     def is_accepting(self) -> bool:
         return bool(self.cndp_authorisation.strip())
@@ -95,8 +92,9 @@ class InformationRequest(models.Model):
     """One request for information to one collectivity.
 
     The identity number is never stored in clear: `id_number_encrypted` (Fernet) and
-    `id_number_hash` (keyed HMAC) come from `infitah.lib.pii`. `due_date` mirrors the
-    open answer Deadline for listing and statistics; the Deadline is the legal record.
+    `id_number_hash` (keyed HMAC) come from `infitah.lib.pii`. The due dates are read
+    from the current Deadline of each legal clock (`answer_deadline`, `head_deadline`):
+    a calendar correction that moves a Deadline moves them, as nothing copies them.
     """
 
     collectivity = models.ForeignKey(
@@ -136,7 +134,16 @@ class InformationRequest(models.Model):
     confirm_digest = models.CharField(max_length=64, blank=True, db_index=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     received_on = models.DateField(_("received on"), null=True, blank=True)
-    due_date = models.DateField(_("due date"), null=True, blank=True)
+    # The current period of the answer clock (None before receipt, or while a
+    # clarification suspends it); kept, closed, once the request is answered.
+    answer_deadline = models.ForeignKey(
+        "deadlines.Deadline",
+        verbose_name=_("answer period"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     is_extended = models.BooleanField(_("extended"), default=False)
     deemed_refused_on = models.DateField(_("deemed refused on"), null=True, blank=True)
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
@@ -165,7 +172,15 @@ class InformationRequest(models.Model):
     )
     complaint_on = models.DateField(_("complaint lodged on"), null=True, blank=True)
     complaint_text = models.TextField(_("complaint"), blank=True)
-    complaint_due_date = models.DateField(_("complaint answer due"), null=True, blank=True)
+    # The head's period to answer an internal complaint.
+    head_deadline = models.ForeignKey(
+        "deadlines.Deadline",
+        verbose_name=_("period of the head"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     complaint_decided_on = models.DateField(_("complaint decided on"), null=True, blank=True)
     complaint_decision = models.CharField(
         _("decision"), max_length=16, choices=ComplaintDecision.choices, blank=True
@@ -181,6 +196,9 @@ class InformationRequest(models.Model):
     )
 
     objects = InformationRequestQuerySet.as_manager()
+
+    due_date = ClockDate("answer")
+    complaint_due_date = ClockDate("head")
 
     class Meta:
         verbose_name = _("access-to-information request")
@@ -201,8 +219,8 @@ class InformationRequest(models.Model):
         indexes = [
             # The public register of a collectivity, newest first.
             models.Index(fields=["collectivity", "-submitted_at"], name="ati_request_register_idx"),
-            # The sweeps: requests awaiting confirmation, open requests past due.
-            models.Index(fields=["status", "due_date"], name="ati_request_status_due_idx"),
+            # The sweep: requests awaiting confirmation (past due: the Deadline rows).
+            models.Index(fields=["status", "submitted_at"], name="ati_request_status_idx"),
             # "Repeated request in the same year": requests of one requester.
             models.Index(
                 fields=["collectivity", "id_number_hash"], name="ati_request_requester_idx"
@@ -242,55 +260,23 @@ class MessageKind(models.TextChoices):
     WITHDRAWAL = "withdrawal", _("Withdrawal")
 
 
-class Message(models.Model):
+class Message(CaseMessage):
     """A text exchanged about a request, by the requester or the collectivity."""
 
-    request = models.ForeignKey(
-        InformationRequest, on_delete=models.CASCADE, related_name="messages"
-    )
+    case = models.ForeignKey(InformationRequest, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(_("kind"), max_length=32, choices=MessageKind.choices)
-    text = models.TextField(_("text"))
-    from_requester = models.BooleanField(default=False)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
-        verbose_name = _("message")
-        verbose_name_plural = _("messages")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.request} — {self.kind}"
+    class Meta(CaseMessage.Meta):
+        pass
 
 
-def attachment_path(instance: Attachment, filename: str) -> str:
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
-    return f"information/{instance.request.collectivity_id}/{uuid.uuid4().hex}{suffix}"
+class Attachment(CaseAttachment):
+    """A file given with an answer or a decision (checked by content, lib/uploads)."""
 
-
-class Attachment(models.Model):
-    """A file given with an answer (checked by content, infitah.lib.uploads)."""
-
-    request = models.ForeignKey(
+    case = models.ForeignKey(
         InformationRequest, on_delete=models.CASCADE, related_name="attachments"
     )
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=200)
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
 
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.name
+    class Meta(CaseAttachment.Meta):
+        pass

@@ -8,41 +8,19 @@ language the requester used; e-mails never carry the identity number.
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.conf import settings
-from django.urls import reverse
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from infitah.accounts.models import Membership, Role
+from infitah.accounts.models import Role
+from infitah.cases.notify import day, person_notify, site_url, staff_emails, staff_notify
 from infitah.deadlines.models import Deadline
 from infitah.information.models import InformationRequest, InformationSettings
 from infitah.information.selectors import complaint_window_end, tracking_token
-from infitah.ledger.models import Event
-from infitah.notifications.services import email_queue
-
-SIGNATURE = "\n\n— Infitah"
-
-
-def _event_count(request: InformationRequest) -> int:
-    return Event.objects.filter(
-        object_type=InformationRequest._meta.label_lower, object_id=str(request.pk)
-    ).count()
-
-
-def _url(name: str, **kwargs: str) -> str:
-    return settings.INFITAH_SITE_URL + reverse(name, kwargs=kwargs)
 
 
 def tracking_url(request: InformationRequest, *, language: str | None = None) -> str:
     with translation.override(language or request.language):
-        return _url("information:track", token=tracking_token(request))
-
-
-def _day(value: date | None) -> str:
-    return date_format(value, "DATE_FORMAT") if value else "—"
+        return site_url("information:track", token=tracking_token(request))
 
 
 def _requester_text(
@@ -53,11 +31,13 @@ def _requester_text(
     params = {
         "reference": ref,
         "collectivity": str(request.collectivity),
-        "due": _day(request.due_date),
+        "due": day(request.due_date),
         "link": link,
         "text": text,
-        "complaint_due": _day(request.complaint_due_date),
-        "confirm_link": _url("information:confirm", token=confirm_token) if confirm_token else "",
+        "complaint_due": day(request.complaint_due_date),
+        "confirm_link": site_url("information:confirm", token=confirm_token)
+        if confirm_token
+        else "",
     }
     window = ""
     if stage in {"answered_partly", "refused", "deemed_refused"}:
@@ -66,7 +46,7 @@ def _requester_text(
             window = "\n\n" + _(
                 "If you are not satisfied, you may complain to the head of the collectivity "
                 "until %(end)s, from your request's page."
-            ) % {"end": _day(end)}
+            ) % {"end": day(end)}
     subjects = {
         "filed": _("Confirm your request %(reference)s"),
         "received": _("Request %(reference)s received"),
@@ -119,95 +99,100 @@ def _requester_text(
             "are not satisfied:\n%(link)s"
         ),
     }
-    return subjects[stage] % params, bodies[stage] % params + window + SIGNATURE
+    return subjects[stage] % params, bodies[stage] % params + window
 
 
 def requester(
     request: InformationRequest, stage: str, *, text: str = "", confirm_token: str = ""
 ) -> bool:
     """Queue the e-mail of `stage` to the requester; False if it was queued before."""
-    with translation.override(request.language):
-        subject, body = _requester_text(request, stage, text, confirm_token)
-    key = f"ati:{request.pk}:requester:{stage}:{_event_count(request)}"
-    return email_queue(key=key, to=request.email, subject=subject, body=body)[1]
+    return person_notify(
+        request,
+        key=f"ati:{request.pk}:requester",
+        stage=stage,
+        to=request.email,
+        language=request.language,
+        compose=lambda: _requester_text(request, stage, text, confirm_token),
+    )
 
 
 def _staff_emails(request: InformationRequest, *, heads: bool = False) -> list[str]:
     """The officers (and the head); the information desk's address when no officer is
     designated, so that a request never goes unnoticed."""
     roles = [Role.INFORMATION_OFFICER] + ([Role.ADMIN] if heads else [])
-    emails = set(
-        Membership.objects.filter(
-            collectivity=request.collectivity, role__in=roles, user__is_active=True
-        ).values_list("user__email", flat=True)
+    found = staff_emails(request.collectivity, roles)
+    if found:
+        return found
+    desk = (
+        InformationSettings.objects.filter(collectivity=request.collectivity)
+        .values_list("desk_email", flat=True)
+        .first()
     )
-    if not emails:
-        desk = (
-            InformationSettings.objects.filter(collectivity=request.collectivity)
-            .values_list("desk_email", flat=True)
-            .first()
-        )
-        if desk:
-            emails.add(desk)
-    return sorted(emails)
+    return [desk] if desk else []
 
 
 def _staff_url(request: InformationRequest) -> str:
-    return _url(
+    return site_url(
         "information-staff:detail", slug=request.collectivity.slug, reference=request.reference
     )
 
 
+def _officers_text(request: InformationRequest, stage: str) -> tuple[str, str]:
+    params = {
+        "reference": request.reference,
+        "due": day(request.due_date),
+        "complaint_due": day(request.complaint_due_date),
+        "link": _staff_url(request),
+    }
+    subject = {
+        "received": _("New access-to-information request %(reference)s"),
+        "clarified": _("Request %(reference)s: the requester clarified"),
+        "withdrawn": _("Request %(reference)s withdrawn"),
+        "complaint": _("Complaint to the head about request %(reference)s"),
+    }[stage] % params
+    body = {
+        "received": _("A request was received; answer by %(due)s.\n%(link)s"),
+        "clarified": _("The requester replied to your question.\n%(link)s"),
+        "withdrawn": _("The requester withdrew the request.\n%(link)s"),
+        "complaint": _(
+            "The requester complained to the head of the collectivity, who must "
+            "answer by %(complaint_due)s.\n%(link)s"
+        ),
+    }[stage] % params
+    return subject, body
+
+
 def officers(request: InformationRequest, stage: str, *, heads: bool = False) -> int:
     """Queue the e-mail of `stage` to the officers (and the head); returns how many."""
-    count = _event_count(request)
-    queued = 0
-    with translation.override("ar"):
-        link = _staff_url(request)
-    for to in _staff_emails(request, heads=heads):
-        with translation.override("ar"):
-            params = {
-                "reference": request.reference,
-                "due": _day(request.due_date),
-                "complaint_due": _day(request.complaint_due_date),
-                "link": link,
-            }
-            subject = {
-                "received": _("New access-to-information request %(reference)s"),
-                "clarified": _("Request %(reference)s: the requester clarified"),
-                "withdrawn": _("Request %(reference)s withdrawn"),
-                "complaint": _("Complaint to the head about request %(reference)s"),
-            }[stage] % params
-            body = {
-                "received": _("A request was received; answer by %(due)s.\n%(link)s"),
-                "clarified": _("The requester replied to your question.\n%(link)s"),
-                "withdrawn": _("The requester withdrew the request.\n%(link)s"),
-                "complaint": _(
-                    "The requester complained to the head of the collectivity, who must "
-                    "answer by %(complaint_due)s.\n%(link)s"
-                ),
-            }[stage] % params + SIGNATURE
-        key = f"ati:{request.pk}:staff:{stage}:{count}:{to}"
-        queued += email_queue(key=key, to=to, subject=subject, body=body)[1]
-    return queued
+    return staff_notify(
+        request,
+        key=f"ati:{request.pk}:staff",
+        stage=stage,
+        recipients=_staff_emails(request, heads=heads),
+        compose=lambda: _officers_text(request, stage),
+    )
 
 
 def reminder(request: InformationRequest, *, deadline: Deadline, days: int, left: int) -> int:
     """Remind the officers (and the head, for a complaint) of a due date, once per threshold."""
-    heads = deadline.limit.code == "ati.head_answer" if deadline.limit_id else False
-    queued = 0
-    with translation.override("ar"):
-        link = _staff_url(request)
+
+    def compose() -> tuple[str, str]:
+        due = day(deadline.due_date)
         subject = _("Reminder: request %(reference)s due on %(due)s") % {
             "reference": request.reference,
-            "due": _day(deadline.due_date),
+            "due": due,
         }
-        body = (
-            _("%(left)d working day(s) left to meet the legal time limit of %(due)s.\n%(link)s")
-            % {"left": left, "due": _day(deadline.due_date), "link": link}
-            + SIGNATURE
-        )
-    for to in _staff_emails(request, heads=heads):
-        key = f"ati:reminder:{deadline.pk}:{days}:{to}"
-        queued += email_queue(key=key, to=to, subject=subject, body=body)[1]
-    return queued
+        body = _(
+            "%(left)d working day(s) left to meet the legal time limit of %(due)s.\n%(link)s"
+        ) % {"left": left, "due": due, "link": _staff_url(request)}
+        return subject, body
+
+    heads = deadline.pk == request.head_deadline_id
+    return staff_notify(
+        request,
+        key=f"ati:reminder:{deadline.pk}",
+        stage=str(days),
+        recipients=_staff_emails(request, heads=heads),
+        compose=compose,
+        counted=False,
+    )

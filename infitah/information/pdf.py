@@ -25,14 +25,12 @@ from django.utils import timezone, translation
 from infitah.deadlines.models import Deadline, LegalLimit
 from infitah.deadlines.selectors import deadline_list_for_subject, legal_limit_get
 from infitah.information.models import InformationRequest
-from infitah.information.workflow import EVENT_LABELS, RefusalReason, Status
+from infitah.information.process import answer_limit
+from infitah.information.workflow import EVENT_LABELS, Action, RefusalReason, Status
 from infitah.ledger.selectors import event_list
 from infitah.lib.pdf import html_to_pdf
 
 __all__ = ["case_file_pdf", "receipt_pdf"]
-
-# Limits that set the answer due date: the first period and its single extension.
-ANSWER_LIMITS = frozenset({"ati.answer", "ati.urgent", "ati.extension", "ati.urgent_extension"})
 
 # Actions of the case history as the requester reads them; an unknown action shows its code.
 
@@ -58,12 +56,12 @@ def _status_label(value: str) -> str:
 
 
 def _answer_limit(request: InformationRequest, deadlines: list[Deadline]) -> LegalLimit:
-    """The legal limit behind `request.due_date`: the deadline that set it, else (not yet
-    received) the period that will apply from the receipt."""
-    for deadline in reversed(deadlines):
-        if deadline.limit.code in ANSWER_LIMITS and deadline.due_date == request.due_date:
+    """The legal limit behind `request.due_date`: the answer clock's current period, else
+    (not yet received) the period that will apply from the receipt."""
+    for deadline in deadlines:
+        if deadline.pk == request.answer_deadline_id:
             return deadline.limit
-    return legal_limit_get(code="ati.urgent" if request.is_urgent else "ati.answer")
+    return legal_limit_get(code=answer_limit(request, Action.CONFIRM))
 
 
 def receipt_pdf(request: InformationRequest) -> bytes:
@@ -145,7 +143,7 @@ def case_file_pdf(request: InformationRequest, *, language: str) -> bytes:
             ExchangeRow(
                 at=message.at,
                 kind=message.get_kind_display(),
-                from_requester=message.from_requester,
+                from_requester=message.from_citizen,
                 text=message.text,
                 dir=_direction(message.text, default_dir),
             )

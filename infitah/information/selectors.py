@@ -11,11 +11,11 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from infitah.accounts.models import Membership, Role, User
+from infitah.cases.selectors import case_events, case_messages
 from infitah.deadlines.selectors import due_date_compute
 from infitah.information.models import InformationRequest, InformationSettings
 from infitah.information.workflow import NOT_PUBLIC, OPEN, Outcome, Status
 from infitah.ledger.models import Event
-from infitah.ledger.selectors import event_list
 from infitah.lib.pii import pii_decrypt
 from infitah.territories.models import Collectivity
 
@@ -68,15 +68,17 @@ def staff_request_list(
     *, collectivity: Collectivity, state: str = "open"
 ) -> list[InformationRequest]:
     """Requests of `collectivity` for its officers: open ones soonest due first (1 query)."""
-    qs = InformationRequest.objects.filter(collectivity=collectivity).filter(
-        STAFF_FILTERS.get(state, STAFF_FILTERS["open"])
+    qs = (
+        InformationRequest.objects.filter(collectivity=collectivity)
+        .filter(STAFF_FILTERS.get(state, STAFF_FILTERS["open"]))
+        .select_related("answer_deadline", "head_deadline")
     )
     if state == "complaints":
-        return list(qs.order_by("complaint_due_date", "pk"))
+        return list(qs.order_by("head_deadline__due_date", "pk"))
     if state == "open":
         # A request without a due date (clarification under the "restart" clock) last,
         # the same on SQLite and PostgreSQL.
-        return list(qs.order_by(F("due_date").asc(nulls_last=True), "pk"))
+        return list(qs.order_by(F("answer_deadline__due_date").asc(nulls_last=True), "pk"))
     return list(qs.order_by("-submitted_at", "-pk")[:500])
 
 
@@ -86,7 +88,13 @@ def staff_request_get(*, collectivity: Collectivity, reference: str) -> Informat
         return None
     return (
         InformationRequest.objects.filter(collectivity=collectivity, reference=reference)
-        .select_related("collectivity", "answer_document", "transferred_to__collectivity")
+        .select_related(
+            "collectivity",
+            "answer_document",
+            "transferred_to__collectivity",
+            "answer_deadline",
+            "head_deadline",
+        )
         .first()
     )
 
@@ -96,11 +104,11 @@ def staff_request_get_by_pk(*, collectivity: Collectivity, pk: int) -> Informati
 
 
 def request_messages(*, request: InformationRequest) -> list[object]:
-    return list(request.messages.select_related("author").prefetch_related("attachments"))
+    return case_messages(request)
 
 
 def request_events(*, request: InformationRequest) -> list[Event]:
-    return list(event_list(obj=request).order_by("at", "pk"))
+    return case_events(request)
 
 
 def same_requester_count(*, request: InformationRequest) -> int:
@@ -126,7 +134,9 @@ def public_request_get(*, reference: str) -> InformationRequest | None:
     return (
         InformationRequest.objects.public()
         .filter(reference=reference, is_private=False)
-        .select_related("collectivity", "answer_document", "transferred_to")
+        .select_related(
+            "collectivity", "answer_document", "transferred_to", "answer_deadline", "head_deadline"
+        )
         .first()
     )
 
@@ -139,7 +149,7 @@ def register_list(
     Private requests are listed (they count) but the page shows only their reference,
     dates and status. The requester's identity is never selected.
     """
-    qs = InformationRequest.objects.public().select_related("collectivity")
+    qs = InformationRequest.objects.public().select_related("collectivity", "answer_deadline")
     if collectivity is not None:
         qs = qs.filter(collectivity=collectivity)
     if status in Status.values and status not in NOT_PUBLIC:
@@ -153,7 +163,7 @@ def register_list(
         "status",
         "submitted_at",
         "received_on",
-        "due_date",
+        "answer_deadline__due_date",
         "answered_on",
         "outcome",
         "is_private",
@@ -193,7 +203,7 @@ def statistics(
         qs = qs.filter(collectivity=collectivity)
     rows = qs.values_list(
         "status",
-        "due_date",
+        "answer_deadline__due_date",
         "answered_on",
         "is_answered_late",
         "deemed_refused_on",

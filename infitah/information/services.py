@@ -1,10 +1,11 @@
 """Writes of access-to-information requests (law 31.13): filing, handling, complaints.
 
-Every change goes through `_transition`, which locks the request, checks the table of
-`workflow.py`, writes the new state and its ledger event in one transaction. Legal
-periods come from `LegalLimit` through the deadlines app; e-mails are queued in the
-outbox inside the same transaction (`notify.py`), so they leave only if the change
-commits, and each under an idempotency key, so a re-run sends nothing twice.
+Every change of state goes through the case engine (`infitah.cases`): the table of
+`workflow.py` and the clocks of `process.py` say what is allowed and which legal periods
+open and close; the engine locks, checks, writes the state and its ledger event in one
+transaction. E-mails are queued in the outbox inside the same transaction (`notify.py`),
+so they leave only if the change commits, and each under an idempotency key, so a re-run
+sends nothing twice.
 """
 
 from __future__ import annotations
@@ -24,10 +25,21 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from infitah.accounts.models import User
-from infitah.deadlines.models import Deadline, DeadlineStatus
+from infitah.cases.services import TransitionNotAllowed as TransitionNotAllowed
+from infitah.cases.services import (
+    case_created,
+    case_lock,
+    case_transition,
+    cases_step_each,
+    clocks_sweep,
+    files_check,
+    files_store,
+    message_add,
+    refused,
+    settings_save,
+)
 from infitah.deadlines.selectors import calendar_get
-from infitah.deadlines.services import deadline_close_for_subject, deadline_open
-from infitah.deadlines.workdays import Unit, compute_due_date, count_working_days
+from infitah.deadlines.workdays import count_working_days
 from infitah.information import notify
 from infitah.information.models import (
     ADDRESS_MAX,
@@ -43,22 +55,19 @@ from infitah.information.models import (
     MessageKind,
     RequesterType,
 )
+from infitah.information.process import PROCESS
 from infitah.information.selectors import complaint_window_end, information_settings_get
 from infitah.information.workflow import (
-    TRANSITIONS,
+    FILED,
     Action,
     ClarificationClock,
     ComplaintDecision,
     Outcome,
     RefusalReason,
-    Side,
     Status,
     is_allowed,
-    target,
 )
-from infitah.ledger.services import event_record
 from infitah.lib.casework import require_text, site_language, token_digest, too_long
-from infitah.lib.pagecache import bump
 from infitah.lib.pii import (
     id_normalise,
     id_valid,
@@ -66,7 +75,7 @@ from infitah.lib.pii import (
     pii_hash,
     pii_mask,
 )
-from infitah.lib.uploads import CheckedUpload, check_upload
+from infitah.lib.uploads import CheckedUpload
 from infitah.numbering.services import number_next
 from infitah.publication.models import Document
 from infitah.territories.models import Collectivity
@@ -74,14 +83,6 @@ from infitah.territories.models import Collectivity
 PAGE_CACHE_NAMESPACE = "information"
 SERIES = "ati"
 MAX_ATTACHMENTS = 10
-
-
-class TransitionNotAllowed(Exception):
-    """The request's state (or a legal guard) does not allow this action now (HTTP 409)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class NotAccepting(TransitionNotAllowed):
@@ -192,12 +193,55 @@ def request_validate(data: RequestInput) -> RequestInput:
     return clean
 
 
-def _answer_limit(request: InformationRequest) -> str:
-    return "ati.urgent" if request.is_urgent else "ati.answer"
+# What a transfer carries over to the competent collectivity's new request.
+TRANSFERRED_FIELDS = (
+    "requester_type",
+    "first_name",
+    "last_name",
+    "id_type",
+    "id_number_encrypted",
+    "id_number_hash",
+    "id_number_masked",
+    "address",
+    "email",
+    "subject",
+    "description",
+    "is_urgent",
+    "urgency_reason",
+    "delivery",
+    "is_private",
+    "language",
+)
 
 
-def _extension_limit(request: InformationRequest) -> str:
-    return "ati.urgent_extension" if request.is_urgent else "ati.extension"
+def _new_request(
+    collectivity: Collectivity,
+    fields: dict[str, Any],
+    *,
+    actor: User | None,
+    data: dict[str, Any],
+    confirm_digest: str = "",
+) -> tuple[InformationRequest, str]:
+    """A new request of `collectivity` with its gapless reference and its first event;
+    returns it and the requester's secret tracking token."""
+    now = timezone.now()
+    year = timezone.localdate(now).year
+    number = number_next(collectivity=collectivity, series=SERIES, year=year)
+    token = secrets.token_urlsafe(24)
+    request = InformationRequest.objects.create(
+        collectivity=collectivity,
+        reference=f"ATI-{year}-{collectivity.code or collectivity.pk}-{number:06d}",
+        year=year,
+        number=number,
+        **fields,
+        tracking_digest=token_digest(token),
+        tracking_token_encrypted=pii_encrypt(token),
+        confirm_digest=confirm_digest,
+        submitted_at=now,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    case_created(PROCESS, request, FILED, actor=actor, data=data)
+    return request, token
 
 
 @transaction.atomic
@@ -228,46 +272,30 @@ def request_file(
             )
         )
     clean = request_validate(data)
-    now = timezone.now()
-    year = timezone.localdate(now).year
-    number = number_next(collectivity=collectivity, series=SERIES, year=year)
-    token = secrets.token_urlsafe(24)
     confirm_token = secrets.token_urlsafe(24)
-    request = InformationRequest.objects.create(
-        collectivity=collectivity,
-        reference=f"ATI-{year}-{collectivity.code or collectivity.pk}-{number:06d}",
-        year=year,
-        number=number,
-        requester_type=clean.requester_type,
-        first_name=clean.first_name,
-        last_name=clean.last_name,
-        id_type=clean.id_type,
-        id_number_encrypted=pii_encrypt(clean.id_number),
-        id_number_hash=pii_hash(clean.id_number),
-        id_number_masked=pii_mask(clean.id_number),
-        address=clean.address,
-        email=clean.email,
-        subject=clean.subject,
-        description=clean.description,
-        is_urgent=clean.urgent,
-        urgency_reason=clean.urgency_reason,
-        delivery=clean.delivery,
-        is_private=clean.private,
-        language=site_language(language or get_language()),
-        tracking_digest=token_digest(token),
-        tracking_token_encrypted=pii_encrypt(token),
-        confirm_digest="" if email_confirmed else token_digest(confirm_token),
-        submitted_at=now,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
-    )
-    event_record(
-        obj=request,
-        action="information.filed",
+    request, token = _new_request(
+        collectivity,
+        {
+            "requester_type": clean.requester_type,
+            "first_name": clean.first_name,
+            "last_name": clean.last_name,
+            "id_type": clean.id_type,
+            "id_number_encrypted": pii_encrypt(clean.id_number),
+            "id_number_hash": pii_hash(clean.id_number),
+            "id_number_masked": pii_mask(clean.id_number),
+            "address": clean.address,
+            "email": clean.email,
+            "subject": clean.subject,
+            "description": clean.description,
+            "is_urgent": clean.urgent,
+            "urgency_reason": clean.urgency_reason,
+            "delivery": clean.delivery,
+            "is_private": clean.private,
+            "language": site_language(language or get_language()),
+        },
         actor=actor,
-        process="" if actor is not None else "requester",
-        collectivity=collectivity,
-        to_state=request.status,
-        data={"urgent": request.is_urgent, "delivery": request.delivery},
+        data={"urgent": clean.urgent, "delivery": clean.delivery},
+        confirm_digest="" if email_confirmed else token_digest(confirm_token),
     )
     if email_confirmed:
         request_confirm(request=request, actor=actor)
@@ -292,7 +320,9 @@ def request_by_token(token: str) -> InformationRequest | None:
     if not token or len(token) > 100:
         return None
     return (
-        InformationRequest.objects.select_related("collectivity", "answer_document")
+        InformationRequest.objects.select_related(
+            "collectivity", "answer_document", "answer_deadline", "head_deadline"
+        )
         .filter(tracking_digest=token_digest(token))
         .first()
     )
@@ -301,74 +331,10 @@ def request_by_token(token: str) -> InformationRequest | None:
 # ------------------------------------------------------------------------ transitions
 
 
-def _locked(request: InformationRequest) -> InformationRequest:
-    return (
-        InformationRequest.objects.select_for_update(of=("self",))
-        .select_related("collectivity")
-        .get(pk=request.pk)
-    )
-
-
-def _transition(
-    request: InformationRequest,
-    action: Action,
-    *,
-    actor: User | None,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    changes: dict[str, Any] | None = None,
+def _step(
+    request: InformationRequest, action: Action, *, actor: User | None, **kwargs: Any
 ) -> InformationRequest:
-    """Lock, check the table, apply `changes` and the new state, record the event.
-
-    Returns the locked, updated row (callers continue with it). The caller's object
-    `request` gets the same field values.
-    """
-    locked = _locked(request)
-    if not is_allowed(locked.status, action):
-        raise TransitionNotAllowed(
-            _("This request is “%(status)s”: this action is not possible now.")
-            % {"status": locked.get_status_display()}
-        )
-    before = locked.status
-    locked.status = target(before, action)
-    for name, value in (changes or {}).items():
-        setattr(locked, name, value)
-    locked.save()
-    side = TRANSITIONS[action][2]
-    event_record(
-        obj=locked,
-        action=f"information.{action.value}",
-        # The requester has no account: their steps are recorded as the process
-        # "requester" unless a staff member acts for them (a request received on paper).
-        actor=actor,
-        process=""
-        if actor is not None
-        else {Side.REQUESTER: "requester", Side.PROCESS: "information"}.get(side, "information"),
-        collectivity=locked.collectivity,
-        from_state=before,
-        to_state=locked.status,
-        note=note[:2000],
-        data=data or {},
-    )
-    for name in ("status", *(changes or {})):
-        setattr(request, name, getattr(locked, name))
-    transaction.on_commit(lambda: bump(PAGE_CACHE_NAMESPACE))
-    return locked
-
-
-def _open_answer_deadline(
-    request: InformationRequest, *, start: date, limit_code: str, actor: User | None
-) -> date:
-    deadline = deadline_open(
-        collectivity=request.collectivity,
-        subject=request,
-        limit_code=limit_code,
-        start=start,
-        label=_("Answer request %(reference)s") % {"reference": request.reference},
-        actor=actor,
-        process="" if actor is not None else "information",
-    )
-    return deadline.due_date
+    return case_transition(PROCESS, request, action, actor=actor, **kwargs)
 
 
 def _message(
@@ -377,16 +343,9 @@ def _message(
     text: str,
     *,
     actor: User | None = None,
-    from_requester: bool = False,
+    from_citizen: bool = False,
 ) -> Message:
-    return Message.objects.create(
-        request=request,
-        kind=kind,
-        text=text,
-        from_requester=from_requester,
-        author=actor if actor is not None and actor.is_authenticated else None,
-        at=timezone.now(),
-    )
+    return message_add(Message, request, kind, text, actor=actor, from_citizen=from_citizen)  # type: ignore[return-value]
 
 
 @transaction.atomic
@@ -395,17 +354,15 @@ def request_confirm(
 ) -> InformationRequest:
     """The requester confirmed the e-mail address (or needs not): the request is received.
 
-    Side effects: received today; the answer deadline (`ati.answer`, or `ati.urgent`)
-    opens in the staff inbox; the requester gets the receipt, the officers a notice.
+    Side effects: received today; the answer clock opens (`ati.answer`, or `ati.urgent`)
+    in the staff inbox; the requester gets the receipt, the officers a notice.
     """
-    today = timezone.localdate()
-    locked = _transition(
-        request, Action.CONFIRM, actor=actor, changes={"received_on": today, "confirm_digest": ""}
+    locked = _step(
+        request,
+        Action.CONFIRM,
+        actor=actor,
+        changes={"received_on": timezone.localdate(), "confirm_digest": ""},
     )
-    due = _open_answer_deadline(locked, start=today, limit_code=_answer_limit(locked), actor=actor)
-    locked.due_date = due
-    locked.save(update_fields=["due_date"])
-    request.received_on, request.due_date = today, due
     notify.requester(locked, "received")
     notify.officers(locked, "received")
     return locked
@@ -413,13 +370,12 @@ def request_confirm(
 
 @transaction.atomic
 def request_withdraw(*, request: InformationRequest, text: str = "") -> InformationRequest:
-    """The requester withdraws the request; its open deadlines are cancelled."""
+    """The requester withdraws the request; its answer period is cancelled."""
     if len(text) > TEXT_MAX:
         raise ValidationError({"text": too_long(TEXT_MAX)})
-    locked = _transition(request, Action.WITHDRAW, actor=None, note=text.strip())
+    locked = _step(request, Action.WITHDRAW, actor=None, note=text.strip())
     if text.strip():
-        _message(locked, MessageKind.WITHDRAWAL, text.strip(), from_requester=True)
-    deadline_close_for_subject(subject=locked, status=DeadlineStatus.CANCELLED, process="requester")
+        _message(locked, MessageKind.WITHDRAWAL, text.strip(), from_citizen=True)
     notify.officers(locked, "withdrawn")
     return locked
 
@@ -428,24 +384,12 @@ def request_withdraw(*, request: InformationRequest, text: str = "") -> Informat
 def request_clarify(*, request: InformationRequest, actor: User, text: str) -> InformationRequest:
     """An officer asks the requester to clarify the request.
 
-    With the collectivity's clock set to "restart", the answer deadline is cancelled and
-    a new full period starts from the reply; with "run" (default) it keeps running.
+    With the collectivity's clock set to "restart", the answer period is suspended and a
+    new full period starts from the reply; with "run" (default) it keeps running.
     """
     text = require_text(text, "text", _("Write the question to the requester."))
-    info = information_settings_get(collectivity=request.collectivity)
-    restart = info is not None and info.clarification_clock == ClarificationClock.RESTART
-    # With "restart" no period runs while the requester clarifies: no due date, so the
-    # request cannot become deemed refused meanwhile.
-    locked = _transition(
-        request,
-        Action.CLARIFY,
-        actor=actor,
-        note=text,
-        changes={"due_date": None} if restart else None,
-    )
+    locked = _step(request, Action.CLARIFY, actor=actor, note=text)
     _message(locked, MessageKind.CLARIFICATION_REQUEST, text, actor=actor)
-    if restart:
-        deadline_close_for_subject(subject=locked, status=DeadlineStatus.CANCELLED, actor=actor)
     notify.requester(locked, "clarification", text=text)
     return locked
 
@@ -454,19 +398,19 @@ def request_clarify(*, request: InformationRequest, actor: User, text: str) -> I
 def request_reply(*, request: InformationRequest, text: str) -> InformationRequest:
     """The requester answers a request for clarification."""
     text = require_text(text, "text", _("Write your clarification."))
-    locked = _transition(request, Action.REPLY, actor=None, note=text)
-    _message(locked, MessageKind.CLARIFICATION_REPLY, text, from_requester=True)
-    info = information_settings_get(collectivity=locked.collectivity)
-    if info is not None and info.clarification_clock == ClarificationClock.RESTART:
-        today = timezone.localdate()
-        due = _open_answer_deadline(
-            locked, start=today, limit_code=_answer_limit(locked), actor=None
-        )
-        locked.due_date = due
-        locked.save(update_fields=["due_date"])
-        request.due_date = due
+    locked = _step(request, Action.REPLY, actor=None, note=text)
+    _message(locked, MessageKind.CLARIFICATION_REPLY, text, from_citizen=True)
     notify.officers(locked, "clarified")
     return locked
+
+
+def _extendable(request: InformationRequest) -> None:
+    if request.is_extended:
+        raise TransitionNotAllowed(_("The time limit can be extended only once."))
+    if request.due_date is None or request.due_date < timezone.localdate():
+        raise TransitionNotAllowed(
+            _("The time limit has expired: it can only be extended before it expires.")
+        )
 
 
 @transaction.atomic
@@ -475,43 +419,25 @@ def request_extend(*, request: InformationRequest, actor: User, reasons: str) ->
 
     Preconditions: not extended before and today is on or before the due date (else
     TransitionNotAllowed); reasons given (else ValidationError).
-    Side effects: the answer deadline is replaced by one of `ati.extension` (or
+    Side effects: the answer period is replaced by one of `ati.extension` (or
     `ati.urgent_extension`) from the former due date; the requester is told at once.
     """
     reasons = require_text(reasons, "reasons", _("Give the reasons for the extension."))
-    current = _locked(request)
-    if current.is_extended:
-        raise TransitionNotAllowed(_("The time limit can be extended only once."))
-    if current.due_date is None or current.due_date < timezone.localdate():
-        raise TransitionNotAllowed(
-            _("The time limit has expired: it can only be extended before it expires.")
-        )
-    previous_due = current.due_date
-    locked = _transition(
-        request, Action.EXTEND, actor=actor, note=reasons, changes={"is_extended": True}
+    locked = _step(
+        request,
+        Action.EXTEND,
+        actor=actor,
+        note=reasons,
+        guard=_extendable,
+        changes={"is_extended": True},
     )
-    deadline_close_for_subject(subject=locked, status=DeadlineStatus.CANCELLED, actor=actor)
-    due = _open_answer_deadline(
-        locked, start=previous_due, limit_code=_extension_limit(locked), actor=actor
-    )
-    locked.due_date = due
-    locked.save(update_fields=["due_date"])
-    request.due_date, request.is_extended = due, True
     _message(locked, MessageKind.EXTENSION, reasons, actor=actor)
     notify.requester(locked, "extended", text=reasons)
     return locked
 
 
 def _check_files(files: list[UploadedFile[Any]]) -> list[CheckedUpload]:
-    if len(files) > MAX_ATTACHMENTS:
-        raise ValidationError({"files": _("At most %(max)d files.") % {"max": MAX_ATTACHMENTS}})
-    checked = []
-    for upload in files:
-        try:
-            checked.append(check_upload(upload, name=str(upload.name or "")))  # type: ignore[arg-type]
-        except ValidationError as exc:
-            raise ValidationError({"files": exc.error_list}) from exc
-    return checked
+    return files_check(files, max_count=MAX_ATTACHMENTS)
 
 
 def _check_document(document: Document | None, collectivity: Collectivity) -> None:
@@ -535,27 +461,8 @@ def _check_link(link: str) -> str:
     return link
 
 
-def _store_files(
-    request: InformationRequest,
-    message: Message,
-    files: list[UploadedFile[Any]],
-    checked: list[CheckedUpload],
-) -> None:
-    for upload, check in zip(files, checked, strict=True):
-        attachment = Attachment(
-            request=request,
-            message=message,
-            name=check.display_name,
-            content_type=check.content_type,
-            size=check.size,
-            sha256=check.sha256,
-        )
-        upload.seek(0)
-        attachment.file.save(f"upload.{check.extension}", upload, save=False)
-        attachment.save()
-
-
 def _answered_changes(request: InformationRequest) -> dict[str, Any]:
+    """When and how promptly the request is disposed of (read before its clock closes)."""
     today = timezone.localdate()
     start = request.received_on or today
     return {
@@ -594,7 +501,7 @@ def request_answer(
     """Give the information, fully or partly, with files and/or a published document.
 
     A partial answer states in `text` what is withheld and why. Side effects: the answer
-    deadline closes (met; `is_answered_late` if after the due date); the requester is
+    period closes (met; `is_answered_late` if after the due date); the requester is
     told, with the complaint window when the answer is partial.
     """
     text = require_text(text, "text", _("Write the answer."))
@@ -602,13 +509,11 @@ def request_answer(
     checked = _check_files(files)
     _check_document(document, request.collectivity)
     link = _check_link(link)
-    current = _locked(request)
-    action = Action.ANSWER_PARTIAL if partial else Action.ANSWER
-    locked = _transition(
+    locked = _step(
         request,
-        action,
+        Action.ANSWER_PARTIAL if partial else Action.ANSWER,
         actor=actor,
-        changes={
+        changes=lambda current: {
             **_answered_changes(current),
             "outcome": Outcome.PARTLY_ANSWERED if partial else Outcome.ANSWERED,
             "answer_text": text,
@@ -620,8 +525,7 @@ def request_answer(
         data={"files": len(files), "document": document.pk if document else None},
     )
     message = _message(locked, MessageKind.ANSWER, text, actor=actor)
-    _store_files(locked, message, files, checked)
-    deadline_close_for_subject(subject=locked, actor=actor)
+    files_store(Attachment, locked, files, checked, message=message)
     notify.requester(locked, "answered_partly" if partial else "answered")
     return locked
 
@@ -657,12 +561,11 @@ def request_refuse(
         raise ValidationError(
             {"link": _("Give the published document or the link where it is published.")}
         )
-    current = _locked(request)
-    locked = _transition(
+    locked = _step(
         request,
         Action.REFUSE,
         actor=actor,
-        changes={
+        changes=lambda current: {
             **_answered_changes(current),
             "outcome": Outcome.REFUSED,
             "answer_text": reasoning,
@@ -673,7 +576,6 @@ def request_refuse(
         data={"reasons": unique},
     )
     _message(locked, MessageKind.REFUSAL, reasoning, actor=actor)
-    deadline_close_for_subject(subject=locked, actor=actor)
     notify.requester(locked, "refused")
     return locked
 
@@ -702,52 +604,16 @@ def request_transfer(
                 )
             }
         )
-    current = _locked(request)
-    now = timezone.now()
-    year = timezone.localdate(now).year
-    number = number_next(collectivity=to, series=SERIES, year=year)
-    token = secrets.token_urlsafe(24)
-    new = InformationRequest.objects.create(
-        collectivity=to,
-        reference=f"ATI-{year}-{to.code or to.pk}-{number:06d}",
-        year=year,
-        number=number,
-        status=Status.AWAITING_CONFIRMATION,
-        **{
-            name: getattr(current, name)
-            for name in (
-                "requester_type",
-                "first_name",
-                "last_name",
-                "id_type",
-                "id_number_encrypted",
-                "id_number_hash",
-                "id_number_masked",
-                "address",
-                "email",
-                "subject",
-                "description",
-                "is_urgent",
-                "urgency_reason",
-                "delivery",
-                "is_private",
-                "language",
-            )
-        },
-        tracking_digest=token_digest(token),
-        tracking_token_encrypted=pii_encrypt(token),
-        submitted_at=now,
-        created_by=actor,
-    )
-    event_record(
-        obj=new,
-        action="information.filed",
+    current = case_lock(PROCESS, request)
+    if not is_allowed(current.status, Action.TRANSFER):
+        raise refused(PROCESS, current)
+    new, _token = _new_request(
+        to,
+        {name: getattr(current, name) for name in TRANSFERRED_FIELDS},
         actor=actor,
-        collectivity=to,
-        to_state=new.status,
         data={"transferred_from": current.reference},
     )
-    locked = _transition(
+    locked = _step(
         request,
         Action.TRANSFER,
         actor=actor,
@@ -756,11 +622,29 @@ def request_transfer(
         data={"to": to.slug, "new_reference": new.reference},
     )
     _message(locked, MessageKind.TRANSFER, note, actor=actor)
-    deadline_close_for_subject(subject=locked, actor=actor)
     # The address was confirmed with the first collectivity: the new one receives it now.
     request_confirm(request=new, actor=actor)
     notify.requester(locked, "transferred", text=note)
     return locked
+
+
+def _complainable(request: InformationRequest) -> None:
+    if request.is_open and not request.is_deemed_refused():
+        raise TransitionNotAllowed(
+            _("The collectivity still has time to answer: you can complain after the due date.")
+        )
+    window_end = complaint_window_end(request)
+    if window_end is None or timezone.localdate() > window_end:
+        raise TransitionNotAllowed(
+            _("The time limit to complain to the head of the collectivity has passed.")
+        )
+
+
+def _complaint_changes(request: InformationRequest, text: str) -> dict[str, Any]:
+    changes: dict[str, Any] = {"complaint_on": timezone.localdate(), "complaint_text": text}
+    if request.is_open and request.due_date is not None:
+        changes["deemed_refused_on"] = request.deemed_refused_on or _day_after(request.due_date)
+    return changes
 
 
 @transaction.atomic
@@ -769,46 +653,19 @@ def request_complain(*, request: InformationRequest, text: str) -> InformationRe
 
     Preconditions: within `ati.internal_complaint` of the answer or of the expiry of the
     answer period (else TransitionNotAllowed); an open request only once deemed refused.
-    Side effects: the head's deadline `ati.head_answer` opens; head and officers told.
+    Side effects: the expired answer period closes unmet, the head's period
+    (`ati.head_answer`) opens; head and officers told.
     """
     text = require_text(text, "text", _("Write your complaint."))
-    current = _locked(request)
-    if current.is_open and not current.is_deemed_refused():
-        raise TransitionNotAllowed(
-            _("The collectivity still has time to answer: you can complain after the due date.")
-        )
-    if not is_allowed(current.status, Action.COMPLAIN):
-        raise TransitionNotAllowed(
-            _("This request is “%(status)s”: this action is not possible now.")
-            % {"status": current.get_status_display()}
-        )
-    window_end = complaint_window_end(current)
-    today = timezone.localdate()
-    if window_end is None or today > window_end:
-        raise TransitionNotAllowed(
-            _("The time limit to complain to the head of the collectivity has passed.")
-        )
-    changes: dict[str, Any] = {"complaint_on": today, "complaint_text": text}
-    if current.is_open and current.due_date is not None:
-        changes["deemed_refused_on"] = current.deemed_refused_on or _day_after(current.due_date)
-    # The answer period has expired unmet: it closes; the head's period opens.
-    deadline_close_for_subject(
-        subject=current, status=DeadlineStatus.CANCELLED, process="requester"
+    locked = _step(
+        request,
+        Action.COMPLAIN,
+        actor=None,
+        note=text,
+        guard=_complainable,
+        changes=lambda current: _complaint_changes(current, text),
     )
-    locked = _transition(request, Action.COMPLAIN, actor=None, note=text, changes=changes)
-    _message(locked, MessageKind.COMPLAINT, text, from_requester=True)
-    deadline = deadline_open(
-        collectivity=locked.collectivity,
-        subject=locked,
-        limit_code="ati.head_answer",
-        start=today,
-        label=_("Head's answer to the complaint on %(reference)s")
-        % {"reference": locked.reference},
-        process="requester",
-    )
-    locked.complaint_due_date = deadline.due_date
-    locked.save(update_fields=["complaint_due_date"])
-    request.complaint_due_date = deadline.due_date
+    _message(locked, MessageKind.COMPLAINT, text, from_citizen=True)
     notify.requester(locked, "complaint_received")
     notify.officers(locked, "complaint", heads=True)
     return locked
@@ -823,13 +680,16 @@ def request_decide_complaint(
     text: str,
     files: list[UploadedFile[Any]] | None = None,
 ) -> InformationRequest:
-    """The head decides the complaint, in writing, with the information if it is upheld."""
+    """The head decides the complaint, in writing, with the information if it is upheld.
+
+    Preconditions: `actor` is the head (Perm.INFORMATION_HEAD; else PermissionDenied).
+    """
     if decision not in ComplaintDecision.values:
         raise ValidationError({"decision": _("Choose the decision from the list.")})
     text = require_text(text, "text", _("Write the decision and its reasons."))
     files = files or []
     checked = _check_files(files)
-    locked = _transition(
+    locked = _step(
         request,
         Action.DECIDE_COMPLAINT,
         actor=actor,
@@ -842,8 +702,7 @@ def request_decide_complaint(
         data={"decision": decision, "files": len(files)},
     )
     message = _message(locked, MessageKind.COMPLAINT_DECISION, text, actor=actor)
-    _store_files(locked, message, files, checked)
-    deadline_close_for_subject(subject=locked, actor=actor)
+    files_store(Attachment, locked, files, checked, message=message)
     notify.requester(locked, "complaint_decided")
     return locked
 
@@ -855,89 +714,28 @@ def requests_sweep(*, today: date | None = None) -> dict[str, int]:
     """The periodic work of `manage.py tick`; safe to run any number of times.
 
     - requests never confirmed within INFITAH_ATI_CONFIRM_DAYS lapse;
-    - an open request past its due date is recorded as deemed refused once, and the
-      requester is told of the right to complain;
+    - an open request whose answer period passed unmet is recorded as deemed refused
+      once, and the requester is told of the right to complain (the engine's clock
+      sweep: the due date is read from the period's Deadline, as the calendar set it);
     - officers get reminders 5 and 1 working days before each due date
       (INFITAH_ATI_REMINDER_WORKING_DAYS), each once (the outbox key says which).
     """
-    today = today or timezone.localdate()
-    counts = {"lapsed": 0, "deemed_refused": 0, "reminders": 0}
     cutoff = timezone.now() - timedelta(days=settings.INFITAH_ATI_CONFIRM_DAYS)
-    for request in InformationRequest.objects.filter(
-        status=Status.AWAITING_CONFIRMATION, submitted_at__lt=cutoff
-    ).select_related("collectivity"):
-        with transaction.atomic():
-            try:
-                _transition(request, Action.LAPSE, actor=None)
-            except TransitionNotAllowed:
-                continue
-            counts["lapsed"] += 1
-    for request in (
-        InformationRequest.objects.open()
-        .filter(due_date__lt=today, deemed_refused_on__isnull=True)
-        .select_related("collectivity")
-    ):
-        with transaction.atomic():
-            locked = _locked(request)
-            if (
-                not locked.is_open
-                or locked.deemed_refused_on is not None
-                or locked.due_date is None
-            ):
-                continue
-            locked.deemed_refused_on = _day_after(locked.due_date)
-            locked.save(update_fields=["deemed_refused_on"])
-            event_record(
-                obj=locked,
-                action="information.deemed_refused",
-                process="information",
-                collectivity=locked.collectivity,
-                from_state=locked.status,
-                to_state=locked.status,
-                data={"due_date": locked.due_date.isoformat()},
-            )
-            notify.requester(locked, "deemed_refused")
-            counts["deemed_refused"] += 1
-    counts["reminders"] = _reminders_send(today)
-    return counts
-
-
-def _reminders_send(today: date) -> int:
-    thresholds = sorted(settings.INFITAH_ATI_REMINDER_WORKING_DAYS)
-    if not thresholds:
-        return 0
-    calendar = calendar_get()
-    sent = 0
-    # Only the deadlines due within the largest threshold can need a reminder: the sweep
-    # runs every minute, so it reads those, not every open deadline.
-    horizon = compute_due_date(
-        start=today, duration=thresholds[-1], unit=Unit.WORKING_DAYS, lookup=calendar
-    ).due_date
-    deadlines = (
-        Deadline.objects.open()
-        .filter(
-            subject_type=InformationRequest._meta.label_lower,
-            due_date__gte=today,
-            due_date__lte=horizon,
-        )
-        .select_related("limit")
+    lapsed = cases_step_each(
+        PROCESS,
+        InformationRequest.objects.filter(
+            status=Status.AWAITING_CONFIRMATION, submitted_at__lt=cutoff
+        ).select_related("collectivity"),
+        Action.LAPSE,
     )
-    ids = {int(d.subject_id): d for d in deadlines}
-    requests = InformationRequest.objects.filter(pk__in=ids).select_related("collectivity")
-    for request in requests:
-        deadline = ids[request.pk]
-        left = count_working_days(today, deadline.due_date, calendar)
-        # The smallest threshold reached: after a pause of the tick, the 5-day reminder
-        # is not sent once only 1 day is left.
-        reached = [t for t in thresholds if left <= t]
-        if not reached:
-            continue
-        with transaction.atomic():
-            sent += notify.reminder(request, deadline=deadline, days=reached[0], left=left)
-    return sent
+    clocks = clocks_sweep(processes=[PROCESS], today=today)[PROCESS.name]
+    return {
+        "lapsed": lapsed,
+        "deemed_refused": clocks["expired"]["answer"],
+        "reminders": clocks["reminders"],
+    }
 
 
-@transaction.atomic
 def information_settings_save(
     *, collectivity: Collectivity, actor: User, data: dict[str, Any]
 ) -> InformationSettings:
@@ -953,18 +751,14 @@ def information_settings_save(
     values = {k: v for k, v in data.items() if k in fields}
     if values.get("clarification_clock", ClarificationClock.RUN) not in ClarificationClock.values:
         raise ValidationError({"clarification_clock": _("Choose from the list.")})
-    info, _created = InformationSettings.objects.update_or_create(
-        collectivity=collectivity, defaults=values
-    )
     # The collectivity's own page lists its modules: it shows this one only when the
     # collectivity takes requests, so its cached copy is stale too.
-    transaction.on_commit(lambda: bump("territories"))
-    event_record(
-        obj=info,
-        action="information.settings_saved",
-        actor=actor,
+    return settings_save(
+        InformationSettings,
         collectivity=collectivity,
+        actor=actor,
+        values=values,
+        event="information.settings_saved",
+        namespaces=("territories", PAGE_CACHE_NAMESPACE),
         data={k: str(v) for k, v in values.items()},
     )
-    transaction.on_commit(lambda: bump(PAGE_CACHE_NAMESPACE))
-    return info

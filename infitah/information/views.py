@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import (
@@ -23,13 +23,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from infitah.accounts.decorators import staff_view
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
-from infitah.deadlines.selectors import deadline_list_for_subject
+from infitah.cases.selectors import case_deadlines
+from infitah.cases.views import (
+    PageAction,
+    action_availability,
+    action_forms,
+    action_post,
+    form_errors,
+)
 from infitah.information import pdf, selectors, services
 from infitah.information.forms import (
     AnswerForm,
@@ -42,8 +50,9 @@ from infitah.information.forms import (
     TransferForm,
 )
 from infitah.information.models import InformationRequest, InformationSettings
+from infitah.information.process import PROCESS
 from infitah.information.services import PAGE_CACHE_NAMESPACE, TransitionNotAllowed
-from infitah.information.workflow import NOT_PUBLIC, Action, Status, is_allowed
+from infitah.information.workflow import NOT_PUBLIC, Action, Status
 from infitah.lib.casework import private
 from infitah.lib.pagecache import cached_public_page
 from infitah.lib.pdf import PdfUnavailable
@@ -58,14 +67,6 @@ def _collectivity_or_404(slug: str) -> Collectivity:
     if collectivity is None:
         raise Http404
     return collectivity
-
-
-def _form_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --------------------------------------------------------------------------- public
@@ -100,7 +101,7 @@ def file(request: HttpRequest, slug: str) -> HttpResponse:
         except TransitionNotAllowed as exc:
             form.add_error(None, exc.message)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -136,33 +137,73 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
     return private(render(request, "information/track.html", context))
 
 
-def _track_context(found: InformationRequest, token: str, **forms: Form) -> dict[str, Any]:
+def _complainable(found: InformationRequest) -> bool:
     window_end = selectors.complaint_window_end(found)
     today = timezone.localdate()
-    can_complain = (
-        is_allowed(found.status, Action.COMPLAIN)
-        and window_end is not None
+    return (
+        window_end is not None
         and today <= window_end
         and (not found.is_open or found.is_deemed_refused(today))
     )
+
+
+def _text_action(
+    label: Any, step: Action, call: Callable[[InformationRequest, str], object], **kwargs: Any
+) -> PageAction:
+    """A requester's action that takes one text (a form named after the step)."""
+    return PageAction(
+        form=lambda case, data, files: TextForm(
+            data, label=label, required=step != Action.WITHDRAW, auto_id=f"id_{step}_%s"
+        ),
+        call=lambda case, user, form: call(case, form.cleaned_data["text"]),
+        step=step,
+        **kwargs,
+    )
+
+
+# The requester's actions on the follow-up page (behind the secret link).
+REQUESTER_ACTIONS = {
+    "reply": _text_action(
+        _lazy("Your clarification"),
+        Action.REPLY,
+        lambda case, text: services.request_reply(request=case, text=text),
+    ),
+    "complain": _text_action(
+        _lazy("Your complaint"),
+        Action.COMPLAIN,
+        lambda case, text: services.request_complain(request=case, text=text),
+        available=_complainable,
+    ),
+    "withdraw": _text_action(
+        _lazy("Reason (optional)"),
+        Action.WITHDRAW,
+        lambda case, text: services.request_withdraw(request=case, text=text),
+    ),
+}
+
+
+def _track_context(
+    found: InformationRequest, token: str, bound: dict[str, Form] | None = None
+) -> dict[str, Any]:
+    window_end = selectors.complaint_window_end(found)
+    today = timezone.localdate()
+    forms = action_forms(REQUESTER_ACTIONS, found, bound)
+    can = action_availability(PROCESS, REQUESTER_ACTIONS, found, None)
     return {
         "req": found,
         "collectivity": found.collectivity,
         "token": token,
         "deemed_refused": found.is_deemed_refused(today),
         "messages_list": selectors.request_messages(request=found),
-        "deadlines": deadline_list_for_subject(
-            subject_type=InformationRequest._meta.label_lower, subject_id=str(found.pk)
-        ),
+        "deadlines": case_deadlines(found),
         "window_end": window_end,
-        "can_complain": can_complain,
-        "can_reply": found.status == Status.CLARIFICATION,
-        "can_withdraw": is_allowed(found.status, Action.WITHDRAW),
+        "can_complain": can["complain"],
+        "can_reply": can["reply"],
+        "can_withdraw": can["withdraw"],
         "appeal": selectors.appeal_path(request=found),
-        "reply_form": forms.get("reply_form") or TextForm(label=_("Your clarification")),
-        "complain_form": forms.get("complain_form") or TextForm(label=_("Your complaint")),
-        "withdraw_form": forms.get("withdraw_form")
-        or TextForm(label=_("Reason (optional)"), required=False),
+        "reply_form": forms["reply"],
+        "complain_form": forms["complain"],
+        "withdraw_form": forms["withdraw"],
     }
 
 
@@ -170,42 +211,23 @@ def _track_context(found: InformationRequest, token: str, **forms: Form) -> dict
 def track_action(request: HttpRequest, token: str, action: str) -> HttpResponse:
     """The requester's actions: reply to a clarification, complain, withdraw."""
     found = _tracked_or_404(token)
-    handlers: dict[str, tuple[str, Any, Callable[[str], Any]]] = {
-        "reply": (
-            "reply_form",
-            _("Your clarification"),
-            lambda text: services.request_reply(request=found, text=text),
-        ),
-        "complain": (
-            "complain_form",
-            _("Your complaint"),
-            lambda text: services.request_complain(request=found, text=text),
-        ),
-        "withdraw": (
-            "withdraw_form",
-            _("Reason (optional)"),
-            lambda text: services.request_withdraw(request=found, text=text),
-        ),
-    }
-    if action not in handlers:
-        raise Http404
-    form_name, label, handler = handlers[action]
-    form = TextForm(request.POST, label=label, required=action != "withdraw")
-    status = 400
-    if form.is_valid():
-        try:
-            handler(form.cleaned_data["text"])
-        except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-            status = 409
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Done. The collectivity has been told."))
-            return redirect("information:track", token=token)
-    found.refresh_from_db()
-    context = _track_context(found, token, **{form_name: form})
-    return private(render(request, "information/track.html", context, status=status))
+    return private(
+        action_post(
+            request,
+            process=PROCESS,
+            case=found,
+            name=action,
+            actions=REQUESTER_ACTIONS,
+            render=lambda status, bound: render(
+                request,
+                "information/track.html",
+                _track_context(found, token, bound),
+                status=status,
+            ),
+            done=_("Done. The collectivity has been told."),
+            next_url=reverse("information:track", kwargs={"token": token}),
+        )
+    )
 
 
 @never_cache
@@ -426,54 +448,108 @@ def _staff_request(request: HttpRequest, reference: str) -> InformationRequest:
     return found
 
 
-def _staff_forms(found: InformationRequest, **bound: Form) -> dict[str, Form]:
-    collectivity = found.collectivity
-    return {
-        "clarify": bound.get("clarify")
-        or TextForm(label=_("Question to the requester"), auto_id="id_clarify_%s"),
-        "extend": bound.get("extend") or ExtendForm(auto_id="id_extend_%s"),
-        "answer": bound.get("answer")
-        or AnswerForm(collectivity=collectivity, auto_id="id_answer_%s"),
-        "refuse": bound.get("refuse")
-        or RefuseForm(collectivity=collectivity, auto_id="id_refuse_%s"),
-        "transfer": bound.get("transfer")
-        or TransferForm(collectivity=collectivity, auto_id="id_transfer_%s"),
-        "decide": bound.get("decide") or DecideForm(auto_id="id_decide_%s"),
-    }
+def _extendable(found: InformationRequest) -> bool:
+    return (
+        not found.is_extended
+        and found.due_date is not None
+        and found.due_date >= timezone.localdate()
+    )
+
+
+# The officers' actions on a request (and the head's decision on a complaint).
+STAFF_ACTIONS = {
+    "clarify": PageAction(
+        form=lambda case, data, files: TextForm(
+            data, label=_lazy("Question to the requester"), auto_id="id_clarify_%s"
+        ),
+        call=lambda case, user, form: services.request_clarify(
+            request=case, actor=user, text=form.cleaned_data["text"]
+        ),
+        step=Action.CLARIFY,
+    ),
+    "extend": PageAction(
+        form=lambda case, data, files: ExtendForm(data, auto_id="id_extend_%s"),
+        call=lambda case, user, form: services.request_extend(
+            request=case, actor=user, reasons=form.cleaned_data["reasons"]
+        ),
+        step=Action.EXTEND,
+        available=_extendable,
+    ),
+    "answer": PageAction(
+        form=lambda case, data, files: AnswerForm(
+            data, files, collectivity=case.collectivity, auto_id="id_answer_%s"
+        ),
+        call=lambda case, user, form: services.request_answer(
+            request=case,
+            actor=user,
+            text=form.cleaned_data["text"],
+            partial=form.cleaned_data["partial"],
+            files=form.cleaned_data["attachments"],
+            document=form.cleaned_data["document"],
+            link=form.cleaned_data["link"],
+            personal=form.cleaned_data["personal"],
+        ),
+        step=Action.ANSWER,
+    ),
+    "refuse": PageAction(
+        form=lambda case, data, files: RefuseForm(
+            data, collectivity=case.collectivity, auto_id="id_refuse_%s"
+        ),
+        call=lambda case, user, form: services.request_refuse(
+            request=case,
+            actor=user,
+            reasons=form.cleaned_data["reasons"],
+            reasoning=form.cleaned_data["reasoning"],
+            document=form.cleaned_data["document"],
+            link=form.cleaned_data["link"],
+        ),
+        step=Action.REFUSE,
+    ),
+    "transfer": PageAction(
+        form=lambda case, data, files: TransferForm(
+            data, collectivity=case.collectivity, auto_id="id_transfer_%s"
+        ),
+        call=lambda case, user, form: services.request_transfer(
+            request=case, actor=user, to=form.cleaned_data["to"], note=form.cleaned_data["note"]
+        ),
+        step=Action.TRANSFER,
+    ),
+    "decide": PageAction(
+        form=lambda case, data, files: DecideForm(data, files, auto_id="id_decide_%s"),
+        call=lambda case, user, form: services.request_decide_complaint(
+            request=case,
+            actor=user,
+            decision=form.cleaned_data["decision"],
+            text=form.cleaned_data["text"],
+            files=form.cleaned_data["attachments"],
+        ),
+        step=Action.DECIDE_COMPLAINT,
+        perm=Perm.INFORMATION_HEAD,
+    ),
+}
 
 
 def _staff_detail_render(
-    request: HttpRequest, found: InformationRequest, *, status: int = 200, **bound: Form
+    request: HttpRequest,
+    found: InformationRequest,
+    *,
+    status: int = 200,
+    bound: dict[str, Form] | None = None,
 ) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    today = timezone.localdate()
-    actions = {
-        "clarify": is_allowed(found.status, Action.CLARIFY),
-        "extend": is_allowed(found.status, Action.EXTEND)
-        and not found.is_extended
-        and found.due_date is not None
-        and found.due_date >= today,
-        "answer": is_allowed(found.status, Action.ANSWER),
-        "refuse": is_allowed(found.status, Action.REFUSE),
-        "transfer": is_allowed(found.status, Action.TRANSFER),
-        "decide": is_allowed(found.status, Action.DECIDE_COMPLAINT)
-        and has_perm(user, Perm.INFORMATION_HEAD, found.collectivity),
-    }
     return render(
         request,
         "information/staff/detail.html",
         {
             "collectivity": found.collectivity,
             "req": found,
-            "deemed_refused": found.is_deemed_refused(today),
+            "deemed_refused": found.is_deemed_refused(),
             "messages_list": selectors.request_messages(request=found),
             "events": selectors.request_events(request=found),
-            "deadlines": deadline_list_for_subject(
-                subject_type=InformationRequest._meta.label_lower, subject_id=str(found.pk)
-            ),
+            "deadlines": case_deadlines(found),
             "same_requester": selectors.same_requester_count(request=found),
-            "forms": _staff_forms(found, **bound),
-            "actions": actions,
+            "forms": action_forms(STAFF_ACTIONS, found, bound),
+            "actions": action_availability(PROCESS, STAFF_ACTIONS, found, user),
         },
         status=status,
     )
@@ -484,88 +560,25 @@ def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _staff_detail_render(request, _staff_request(request, reference))
 
 
-def _staff_act(
-    request: HttpRequest, found: InformationRequest, action: str
-) -> tuple[Form, Callable[[], Any]] | None:
-    """The bound form of `action` and the service call it leads to (None: unknown)."""
-    user: User = request.user  # type: ignore[assignment]
-    collectivity = found.collectivity
-    data, files = request.POST, request.FILES
-    if action == "clarify":
-        f1 = TextForm(data, label=_("Question to the requester"), auto_id="id_clarify_%s")
-        return f1, lambda: services.request_clarify(
-            request=found, actor=user, text=f1.cleaned_data["text"]
-        )
-    if action == "extend":
-        f2 = ExtendForm(data, auto_id="id_extend_%s")
-        return f2, lambda: services.request_extend(
-            request=found, actor=user, reasons=f2.cleaned_data["reasons"]
-        )
-    if action == "answer":
-        f3 = AnswerForm(data, files, collectivity=collectivity, auto_id="id_answer_%s")
-        return f3, lambda: services.request_answer(
-            request=found,
-            actor=user,
-            text=f3.cleaned_data["text"],
-            partial=f3.cleaned_data["partial"],
-            files=f3.cleaned_data["attachments"],
-            document=f3.cleaned_data["document"],
-            link=f3.cleaned_data["link"],
-            personal=f3.cleaned_data["personal"],
-        )
-    if action == "refuse":
-        f4 = RefuseForm(data, collectivity=collectivity, auto_id="id_refuse_%s")
-        return f4, lambda: services.request_refuse(
-            request=found,
-            actor=user,
-            reasons=f4.cleaned_data["reasons"],
-            reasoning=f4.cleaned_data["reasoning"],
-            document=f4.cleaned_data["document"],
-            link=f4.cleaned_data["link"],
-        )
-    if action == "transfer":
-        f5 = TransferForm(data, collectivity=collectivity, auto_id="id_transfer_%s")
-        return f5, lambda: services.request_transfer(
-            request=found, actor=user, to=f5.cleaned_data["to"], note=f5.cleaned_data["note"]
-        )
-    if action == "decide":
-        if not has_perm(user, Perm.INFORMATION_HEAD, collectivity):
-            raise PermissionDenied
-        f6 = DecideForm(data, files, auto_id="id_decide_%s")
-        return f6, lambda: services.request_decide_complaint(
-            request=found,
-            actor=user,
-            decision=f6.cleaned_data["decision"],
-            text=f6.cleaned_data["text"],
-            files=f6.cleaned_data["attachments"],
-        )
-    return None
-
-
 @staff_view(Perm.INFORMATION_HANDLE)  # outermost: an outsider gets 404, even on a GET
 @require_POST
 def staff_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     found = _staff_request(request, reference)
-    acting = _staff_act(request, found, action)
-    if acting is None:
-        raise Http404
-    form, call = acting
-    status = 400
-    if form.is_valid():
-        try:
-            call()
-        except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-            status = 409
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Done. The requester has been told by e-mail."))
-            return redirect(
-                "information-staff:detail", slug=found.collectivity.slug, reference=reference
-            )
-    found.refresh_from_db()
-    return _staff_detail_render(request, found, status=status, **{action: form})
+    return action_post(
+        request,
+        process=PROCESS,
+        case=found,
+        name=action,
+        actions=STAFF_ACTIONS,
+        render=lambda status, bound: _staff_detail_render(
+            request, found, status=status, bound=bound
+        ),
+        done=_("Done. The requester has been told by e-mail."),
+        next_url=reverse(
+            "information-staff:detail",
+            kwargs={"slug": found.collectivity.slug, "reference": reference},
+        ),
+    )
 
 
 @staff_view(Perm.MEMBERS_MANAGE)

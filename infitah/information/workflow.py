@@ -9,6 +9,12 @@
                                        │ └─complain (only once deemed refused)→ internal_complaint
     internal_complaint ─decide_complaint→ complaint_decided
 
+Two legal clocks (infitah.cases): `answer` opens on confirmation (ati.answer, or
+ati.urgent), is replaced once by an extension (ati.extension from the former due date),
+is suspended by a clarification under the collectivity's "restart" rule (a new period
+opens on the reply), met by an answer, a refusal or a transfer, cancelled by a withdrawal
+or a complaint; `head` opens on the complaint (ati.head_answer), met by the decision.
+
 "Deemed refused" is not a state: a request still in progress or awaiting a
 clarification after its due date is deemed refused (`is_deemed_refused`), derived from
 the due date and today, so it can never disagree with the calendar.
@@ -21,6 +27,19 @@ from enum import StrEnum
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from infitah.accounts.permissions import Perm
+from infitah.cases.workflow import (
+    CITIZEN,
+    PROCESS,
+    StateTable,
+    Step,
+    cancels,
+    meets,
+    opens,
+    staff,
+    suspends,
+)
 
 
 class Status(models.TextChoices):
@@ -52,67 +71,95 @@ class Action(StrEnum):
     DECIDE_COMPLAINT = "decide_complaint"
 
 
-class Side(StrEnum):
-    """Who may take an action: the requester, an officer, the head, or the platform."""
+class ClarificationClock(models.TextChoices):
+    """What the answer clock does while the officer waits for a clarification."""
 
-    REQUESTER = "requester"
-    OFFICER = "officer"
-    HEAD = "head"
-    PROCESS = "process"
+    RUN = "run", _("Keeps running (the law provides no suspension)")
+    RESTART = "restart", _("Starts again from the requester's reply")
 
 
+def clock_restarts(request: object, settings: object) -> bool:
+    """The collectivity restarts the answer period from the requester's clarification."""
+    return getattr(settings, "clarification_clock", "") == ClarificationClock.RESTART
+
+
+# The event that creates a request (its first in the case history).
+FILED = "filed"
 OPEN = frozenset({Status.IN_PROGRESS, Status.CLARIFICATION})
+OFFICER = staff(Perm.INFORMATION_HANDLE)
+# Decides internal complaints: the head of the collectivity.
+HEAD = staff(Perm.INFORMATION_HEAD)
+ANSWERED = (meets("answer"),)
 
-# action → (states it may be taken from, state it leads to, who takes it). An extension
-# keeps the state: it only moves the due date (once, before expiry: checked by the service).
-TRANSITIONS: dict[Action, tuple[frozenset[str], str | None, Side]] = {
-    Action.CONFIRM: (frozenset({Status.AWAITING_CONFIRMATION}), Status.IN_PROGRESS, Side.REQUESTER),
-    Action.LAPSE: (frozenset({Status.AWAITING_CONFIRMATION}), Status.LAPSED, Side.PROCESS),
-    Action.WITHDRAW: (
-        frozenset({Status.AWAITING_CONFIRMATION}) | OPEN,
+# Two clocks: "answer" (ati.answer, ati.urgent, then once ati.extension) and "head" (the
+# head's answer to an internal complaint, ati.head_answer). An extension keeps the state:
+# it only replaces the answer period (once, before expiry: checked by the service).
+TABLE = StateTable(
+    states=Status,
+    creations={FILED: Step(frozenset(), Status.AWAITING_CONFIRMATION, CITIZEN)},
+    steps={
+        Action.CONFIRM: Step(
+            frozenset({Status.AWAITING_CONFIRMATION}),
+            Status.IN_PROGRESS,
+            CITIZEN,
+            (opens("answer"),),
+        ),
+        Action.LAPSE: Step(frozenset({Status.AWAITING_CONFIRMATION}), Status.LAPSED, PROCESS),
+        Action.WITHDRAW: Step(
+            frozenset({Status.AWAITING_CONFIRMATION}) | OPEN,
+            Status.WITHDRAWN,
+            CITIZEN,
+            (cancels("answer"),),
+        ),
+        # With the "restart" rule no period runs while the requester clarifies: no due
+        # date, so the request cannot become deemed refused meanwhile.
+        Action.CLARIFY: Step(
+            frozenset({Status.IN_PROGRESS}),
+            Status.CLARIFICATION,
+            OFFICER,
+            (suspends("answer", when=clock_restarts),),
+        ),
+        Action.REPLY: Step(
+            frozenset({Status.CLARIFICATION}),
+            Status.IN_PROGRESS,
+            CITIZEN,
+            (opens("answer", when=clock_restarts),),
+        ),
+        Action.EXTEND: Step(OPEN, None, OFFICER, (cancels("answer"), opens("answer"))),
+        Action.ANSWER: Step(OPEN, Status.ANSWERED, OFFICER, ANSWERED),
+        Action.ANSWER_PARTIAL: Step(OPEN, Status.PARTIALLY_ANSWERED, OFFICER, ANSWERED),
+        Action.REFUSE: Step(OPEN, Status.REFUSED, OFFICER, ANSWERED),
+        Action.TRANSFER: Step(OPEN, Status.TRANSFERRED, OFFICER, ANSWERED),
+        # From an open state only once deemed refused (checked by the service): the
+        # expired answer period closes unmet and the head's period opens.
+        Action.COMPLAIN: Step(
+            frozenset({Status.REFUSED, Status.PARTIALLY_ANSWERED}) | OPEN,
+            Status.INTERNAL_COMPLAINT,
+            CITIZEN,
+            (cancels("answer"), opens("head")),
+        ),
+        Action.DECIDE_COMPLAINT: Step(
+            frozenset({Status.INTERNAL_COMPLAINT}),
+            Status.COMPLAINT_DECIDED,
+            HEAD,
+            (meets("head"),),
+        ),
+    },
+    final={
+        Status.ANSWERED,
+        Status.TRANSFERRED,
         Status.WITHDRAWN,
-        Side.REQUESTER,
-    ),
-    Action.CLARIFY: (frozenset({Status.IN_PROGRESS}), Status.CLARIFICATION, Side.OFFICER),
-    Action.REPLY: (frozenset({Status.CLARIFICATION}), Status.IN_PROGRESS, Side.REQUESTER),
-    Action.EXTEND: (OPEN, None, Side.OFFICER),
-    Action.ANSWER: (OPEN, Status.ANSWERED, Side.OFFICER),
-    Action.ANSWER_PARTIAL: (OPEN, Status.PARTIALLY_ANSWERED, Side.OFFICER),
-    Action.REFUSE: (OPEN, Status.REFUSED, Side.OFFICER),
-    Action.TRANSFER: (OPEN, Status.TRANSFERRED, Side.OFFICER),
-    # From an open state only once deemed refused (checked by the service).
-    Action.COMPLAIN: (
-        frozenset({Status.REFUSED, Status.PARTIALLY_ANSWERED}) | OPEN,
-        Status.INTERNAL_COMPLAINT,
-        Side.REQUESTER,
-    ),
-    Action.DECIDE_COMPLAINT: (
-        frozenset({Status.INTERNAL_COMPLAINT}),
+        Status.LAPSED,
         Status.COMPLAINT_DECIDED,
-        Side.HEAD,
-    ),
-}
-
-FINAL = frozenset(
-    {Status.ANSWERED, Status.TRANSFERRED, Status.WITHDRAWN, Status.LAPSED, Status.COMPLAINT_DECIDED}
+    },
 )
+FINAL = TABLE.final
 # States in which the request is not (or no longer) on the public register.
 NOT_PUBLIC = frozenset({Status.AWAITING_CONFIRMATION, Status.LAPSED})
 
-
-def is_allowed(status: str, action: Action | str) -> bool:
-    """Whether the table lets `action` be taken from `status` (guards aside)."""
-    try:
-        sources = TRANSITIONS[Action(action)][0]
-    except (KeyError, ValueError):
-        return False
-    return status in sources
-
-
-def target(status: str, action: Action) -> str:
-    """The state `action` leads to from `status` (an extension keeps the state)."""
-    to = TRANSITIONS[action][1]
-    return status if to is None else to
+TRANSITIONS = TABLE.steps
+is_allowed = TABLE.is_allowed
+target = TABLE.target
 
 
 class RefusalReason(models.TextChoices):
@@ -178,13 +225,6 @@ class ComplaintDecision(models.TextChoices):
     UPHELD = "upheld", _("Complaint upheld: the information is to be given")
     PARTLY_UPHELD = "partly_upheld", _("Complaint partly upheld")
     REJECTED = "rejected", _("Complaint rejected: the answer stands")
-
-
-class ClarificationClock(models.TextChoices):
-    """What the answer clock does while the officer waits for a clarification."""
-
-    RUN = "run", _("Keeps running (the law provides no suspension)")
-    RESTART = "restart", _("Starts again from the requester's reply")
 
 
 # How the case history names each event of a request (pages, PDFs).

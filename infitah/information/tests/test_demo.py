@@ -30,7 +30,11 @@ def _snapshot() -> tuple[Any, ...]:
         ),
         list(
             InformationRequest.objects.order_by("pk").values_list(
-                "reference", "status", "due_date", "outcome", "complaint_due_date"
+                "reference",
+                "status",
+                "answer_deadline__due_date",
+                "outcome",
+                "head_deadline__due_date",
             )
         ),
         list(Counter.objects.order_by("pk").values_list("series", "year", "last")),

@@ -455,7 +455,7 @@ def test_the_requester_replies_to_a_clarification(file_request, officer_a):
     done = client.post(_track_url(token) + "reply/", {"text": "L'année 2026."})
     assert done.status_code == 302 and done["Location"] == _track_url(token)
     assert _status(request) == Status.IN_PROGRESS
-    assert request.messages.filter(kind="clarification_reply", from_requester=True).exists()
+    assert request.messages.filter(kind="clarification_reply", from_citizen=True).exists()
 
 
 def test_the_requester_withdraws(file_request):
@@ -813,7 +813,7 @@ def test_staff_answer_with_a_file(name, content, content_type, file_request, off
     request.refresh_from_db()
     assert request.status == Status.ANSWERED
     assert request.answered_on == timezone.localdate() and not request.is_answered_late
-    item = Attachment.objects.get(request=request)
+    item = Attachment.objects.get(case=request)
     assert item.content_type == content_type
     assert item.size == len(content)
     with item.file.open("rb") as stored:

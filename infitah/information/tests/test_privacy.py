@@ -505,9 +505,7 @@ def test_no_identity_number_anywhere_and_no_identity_in_public(
         assert len(public_refs) == 7
         out.page(PUBLIC, anonymous, f"/fr/information/r/{public_refs[0]}/")
         for item in Attachment.objects.all():
-            out.page(
-                PUBLIC, anonymous, f"/ar/information/r/{item.request.reference}/files/{item.pk}"
-            )
+            out.page(PUBLIC, anonymous, f"/ar/information/r/{item.case.reference}/files/{item.pk}")
         for lang in ("ar", "fr"):
             for url in (
                 "/",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 
 from django.utils import timezone
 
+from infitah.deadlines.models import Deadline, LegalLimit
 from infitah.information import services
 from infitah.information.models import InformationRequest
 from infitah.information.workflow import TRANSITIONS, Action, Status, is_allowed, target
@@ -45,6 +46,22 @@ def test_every_action_is_in_the_table():
 
 def _force(request: InformationRequest, status: str) -> InformationRequest:
     InformationRequest.objects.filter(pk=request.pk).update(status=status)
+    request.refresh_from_db()
+    return request
+
+
+def _due(request: InformationRequest, due: date) -> InformationRequest:
+    """Give the forced request an open answer period due on `due` (its one source)."""
+    deadline = Deadline.objects.create(
+        collectivity=request.collectivity,
+        limit=LegalLimit.objects.get(code="ati.answer"),
+        start_date=min(due, timezone.localdate()),
+        due_date=due,
+        subject_type=InformationRequest._meta.label_lower,
+        subject_id=str(request.pk),
+        label=request.reference,
+    )
+    InformationRequest.objects.filter(pk=request.pk).update(answer_deadline=deadline)
     request.refresh_from_db()
     return request
 
@@ -89,18 +106,12 @@ def test_services_follow_the_table(
     request = _force(request, status)
     if action is Action.COMPLAIN and status in {"in_progress", "clarification"}:
         # Only once deemed refused: put the due date in the past.
-        InformationRequest.objects.filter(pk=request.pk).update(
-            due_date=timezone.localdate() - timedelta(days=1)
-        )
-        request.refresh_from_db()
+        request = _due(request, timezone.localdate() - timedelta(days=1))
     if action in {Action.COMPLAIN} and status in {"refused", "partially_answered"}:
         InformationRequest.objects.filter(pk=request.pk).update(answered_on=timezone.localdate())
         request.refresh_from_db()
     if action is Action.EXTEND:
-        InformationRequest.objects.filter(pk=request.pk).update(
-            due_date=timezone.localdate() + timedelta(days=3)
-        )
-        request.refresh_from_db()
+        request = _due(request, timezone.localdate() + timedelta(days=3))
     events_before = Event.objects.count()
     call = _call(action, request, officer=officer_a, head=head_a, collectivity_b=collectivity_b)
     if status in EXPECTED[action]:
