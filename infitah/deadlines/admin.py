@@ -35,7 +35,7 @@ class CalendarOverrideAdminForm(forms.ModelForm[CalendarOverride]):
 
     class Meta:
         model = CalendarOverride
-        fields = ["kind", "date", "new_date", "name_ar", "name_fr", "reason"]
+        fields = ["kind", "date", "new_date", "name_ar", "name_fr", "reason", "reference"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -48,6 +48,7 @@ class CalendarOverrideAdminForm(forms.ModelForm[CalendarOverride]):
                     "name_ar": data.get("name_ar", ""),
                     "name_fr": data.get("name_fr", ""),
                     "reason": data.get("reason", ""),
+                    "reference": data.get("reference", ""),
                 }
             )
             if not check.is_valid():
@@ -93,6 +94,7 @@ class CalendarOverrideAdmin(admin.ModelAdmin[CalendarOverride]):
             name_ar=obj.name_ar,
             name_fr=obj.name_fr,
             reason=obj.reason,
+            reference=obj.reference,
         )
         # The admin logs and redirects to the saved object: make `obj` that row.
         obj.pk = created.pk

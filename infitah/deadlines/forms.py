@@ -66,6 +66,11 @@ class OverrideForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason and official source"), widget=forms.Textarea(attrs={"rows": 3})
     )
+    reference = forms.CharField(
+        label=_("Official reference (e.g. the communiqué's number)"),
+        max_length=200,
+        required=False,
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -79,6 +84,7 @@ class OverrideForm(forms.Form):
                 name_ar=data.get("name_ar", ""),
                 name_fr=data.get("name_fr", ""),
                 reason=data.get("reason", ""),
+                reference=data.get("reference", ""),
             )
         except ValidationError as exc:
             self.add_error(None, exc)

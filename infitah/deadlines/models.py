@@ -76,10 +76,15 @@ class CalendarOverride(models.Model):
     name_ar = models.CharField(_("name in Arabic"), max_length=200, blank=True)
     name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
     reason = models.TextField(_("reason"))
+    # The official announcement's reference (e.g. the ministry's communiqué number).
+    reference = models.CharField(_("official reference"), max_length=200, blank=True)
+    # Null when recorded on the server's command line (`manage.py calendar_override`).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

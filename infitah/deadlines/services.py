@@ -43,6 +43,7 @@ def calendar_override_check(
     name_ar: str = "",
     name_fr: str = "",
     reason: str = "",
+    reference: str = "",
     calendar: HolidayCalendar | None = None,
 ) -> None:
     """Raise ValidationError (per field) unless the override makes sense today.
@@ -60,6 +61,16 @@ def calendar_override_check(
         fail("kind", _("Choose add, remove or move."))
     if not reason.strip():
         fail("reason", _("Give the reason and the official source of this correction."))
+    for field, text, limit in (
+        ("reason", reason, 2000),
+        ("reference", reference, 200),
+        ("name_ar", name_ar, 200),
+        ("name_fr", name_fr, 200),
+    ):
+        if len(text.strip()) > limit:
+            fail(field, _("At most %(max)d characters.") % {"max": limit})
+        elif "\x00" in text:
+            fail(field, _("This text contains a forbidden character."))
     for field, value in (("date", date), ("new_date", new_date)):
         if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
             fail(field, _("Choose a date between 1990 and 2100."))
@@ -90,26 +101,33 @@ def calendar_override_check(
         raise ValidationError(errors)
 
 
+# How the ledger names the server's operator, who records a correction on the command line.
+COMMAND_LINE = "command_line"
+
+
 @transaction.atomic
 def calendar_override_add(
     *,
-    actor: User,
+    actor: User | None,
     kind: str,
     date: date,
     new_date: date | None = None,
     name_ar: str = "",
     name_fr: str = "",
     reason: str,
+    reference: str = "",
 ) -> CalendarOverride:
     """Record an official correction of the holiday calendar, network-wide.
 
-    Preconditions: `actor` holds NetworkPerm.CALENDAR_MANAGE (else PermissionDenied); the
-    override passes `calendar_override_check` (else ValidationError).
+    Preconditions: `actor` holds NetworkPerm.CALENDAR_MANAGE (else PermissionDenied), or
+    is None for the server's operator (`manage.py calendar_override`); the override
+    passes `calendar_override_check` (else ValidationError, nothing written).
     Side effects: a ledger event "calendar.override_added"; every open deadline whose
     period the changed dates fall in is recomputed, and each one that changes gets a
-    ledger event "deadline.recomputed" (process "calendar").
+    ledger event "deadline.recomputed" (process "calendar"). The cases read their due
+    dates from those deadlines (infitah.cases), so they all follow at once.
     """
-    if not has_network_perm(actor, NetworkPerm.CALENDAR_MANAGE):
+    if actor is not None and not has_network_perm(actor, NetworkPerm.CALENDAR_MANAGE):
         raise PermissionDenied
     before = calendar_get()
     calendar_override_check(
@@ -119,6 +137,7 @@ def calendar_override_add(
         name_ar=name_ar,
         name_fr=name_fr,
         reason=reason,
+        reference=reference,
         calendar=before,
     )
     # Store the names a confirmed or moved holiday keeps, so each override stands alone.
@@ -133,6 +152,7 @@ def calendar_override_add(
         name_ar=name_ar.strip(),
         name_fr=name_fr.strip(),
         reason=reason.strip(),
+        reference=reference.strip(),
         created_by=actor,
         created_at=timezone.now(),
     )
@@ -140,6 +160,7 @@ def calendar_override_add(
         obj=override,
         action="calendar.override_added",
         actor=actor,
+        process="" if actor is not None else COMMAND_LINE,
         data={
             "kind": kind,
             "date": date.isoformat(),
@@ -147,6 +168,7 @@ def calendar_override_add(
             "name_ar": override.name_ar,
             "name_fr": override.name_fr,
             "reason": override.reason,
+            "reference": override.reference,
         },
     )
     _deadlines_recompute(
@@ -156,7 +178,9 @@ def calendar_override_add(
     return override
 
 
-def _deadlines_recompute(*, changed: list[date], override: CalendarOverride, actor: User) -> int:
+def _deadlines_recompute(
+    *, changed: list[date], override: CalendarOverride, actor: User | None
+) -> int:
     """Recompute the open deadlines whose period could see one of the `changed` days.
 
     A due date depends only on the days in (start_date, due_date]: a change outside that

@@ -61,6 +61,7 @@ def override_add(request: HttpRequest) -> HttpResponse:
                 name_ar=form.cleaned_data.get("name_ar", ""),
                 name_fr=form.cleaned_data.get("name_fr", ""),
                 reason=form.cleaned_data["reason"],
+                reference=form.cleaned_data.get("reference", ""),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

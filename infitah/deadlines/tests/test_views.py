@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from io import StringIO
 
 import pytest
 
 from django.core.cache import cache
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -124,6 +126,22 @@ def test_network_admin_adds_an_override(client, network_admin):
     assert Event.objects.for_object(override).filter(action="calendar.override_added").exists()
     page = client.get(url("deadlines:override-add", "fr"))
     assert "Annonce" in page.content.decode()
+
+
+def test_the_official_reference_is_recorded_and_shown(client, network_admin):
+    """The page records the announcement's reference, as the command line does; a
+    correction made on the command line shows who made it: the server's operator."""
+    client.force_login(network_admin)
+    response = client.post(
+        url("deadlines:override-add", "fr"),
+        {"kind": "remove", "date": "2026-05-28", "reason": "Annonce", "reference": "Com. 14/2026"},
+    )
+    assert response.status_code == 302
+    assert CalendarOverride.objects.get().reference == "Com. 14/2026"
+    call_command("calendar_override", "remove", "2026-05-27", "--reason", "Nuit", stdout=StringIO())
+    page = client.get(url("deadlines:override-add", "fr")).content.decode()
+    assert "Com. 14/2026" in page
+    assert "Ligne de commande du serveur" in page
 
 
 def test_override_form_errors_are_shown(client, network_admin):
