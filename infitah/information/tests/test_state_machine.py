@@ -6,8 +6,12 @@ After every step:
 
 - each request has exactly one current state, a value of the table;
 - an open request has exactly one open deadline, whose due date is the one the legal
-  calendar gives for its period, and which the request mirrors; a request under internal
-  complaint has exactly the head's deadline open; any other request has none;
+  calendar gives for its period (the calendar is corrected at random along the way), and
+  at which the request points (its due date is read from it, never copied); a request
+  under internal complaint has exactly the head's deadline open; any other request has
+  none;
+- a request is deemed refused only once its due date, as the calendar now gives it, has
+  passed;
 - the case history explains the state: the latest state-bearing event ends in it, and
   every event's `from_state` is the `to_state` of the one before.
 """
@@ -37,6 +41,7 @@ from django.utils import timezone
 
 from infitah.deadlines.models import Deadline
 from infitah.deadlines.selectors import due_date_compute
+from infitah.deadlines.services import calendar_override_add
 from infitah.information import services
 from infitah.information.models import InformationRequest
 from infitah.information.tests.conftest import request_input
@@ -157,6 +162,21 @@ def test_random_sequences_keep_the_invariants(
             self.clock.shift(dt.timedelta(days=days))
             services.requests_sweep()
 
+        @rule(ahead=st.integers(min_value=0, max_value=40))
+        def holiday_announced(self, ahead):
+            # An official correction: a day off in the coming weeks (the service refuses a
+            # day that already is a holiday; the state must then not change either).
+            day = timezone.localdate() + dt.timedelta(days=ahead)
+            with contextlib.suppress(ValidationError):
+                calendar_override_add(
+                    actor=None,
+                    kind="add",
+                    date=day,
+                    name_ar="عطلة",
+                    name_fr="Congé",
+                    reason="Communiqué",
+                )
+
         @invariant()
         def consistent(self):
             today = timezone.localdate()
@@ -172,6 +192,7 @@ def test_random_sequences_keep_the_invariants(
                 if request.status in OPEN:
                     assert len(open_deadlines) == 1, (request.status, open_deadlines)
                     deadline = open_deadlines[0]
+                    assert request.answer_deadline_id == deadline.pk
                     assert deadline.due_date == request.due_date
                     assert deadline.limit.code in {
                         "ati.answer",
@@ -181,6 +202,7 @@ def test_random_sequences_keep_the_invariants(
                     }
                 elif request.status == Status.INTERNAL_COMPLAINT:
                     assert [d.limit.code for d in open_deadlines] == ["ati.head_answer"]
+                    assert request.head_deadline_id == open_deadlines[0].pk
                     assert open_deadlines[0].due_date == request.complaint_due_date
                 else:
                     assert open_deadlines == []
@@ -189,6 +211,8 @@ def test_random_sequences_keep_the_invariants(
                     assert deadline.due_date == expected.due_date
                 if request.is_deemed_refused(today):
                     assert request.due_date is not None and request.due_date < today
+                if request.deemed_refused_on is not None:
+                    assert request.deemed_refused_on <= today
                 events = list(
                     Event.objects.filter(
                         object_type="information.informationrequest", object_id=str(request.pk)
