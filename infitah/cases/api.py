@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ninja import Status
@@ -21,6 +22,8 @@ from ninja.errors import HttpError
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _lazy
 
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
@@ -76,3 +79,30 @@ def api_act(
         return Status(400, {"detail": validation_detail(exc)})
     case.refresh_from_db()
     return out(case)
+
+
+UNKNOWN_ACTION = _lazy("Unknown action.")
+
+
+@dataclass(frozen=True)
+class ApiActions:
+    """A process's API action endpoint: its actions, its output, its refusal of a role."""
+
+    actions: Mapping[str, ApiCall]
+    # The case as its staff see it, after the action.
+    out: Callable[[Any], Any]
+    # The 403's message (which role the action needs).
+    forbidden: str | Promise
+    unknown: str | Promise = UNKNOWN_ACTION
+
+    def act(self, request: HttpRequest, case: Any, action: str, payload: Any) -> Any:
+        return api_act(
+            request,
+            case=case,
+            action=action,
+            actions=self.actions,
+            payload=payload,
+            out=self.out,
+            forbidden=str(self.forbidden),
+            unknown=str(self.unknown),
+        )

@@ -10,25 +10,31 @@ and call `action_post`, which answers every action the same way:
   beside the point), or the service refuses (TransitionNotAllowed), with its message;
 - 400 with the errors beside the fields for bad input (form or service);
 - otherwise a success message and a redirect to the case's page (POST/redirect/GET).
+
+A process declares each such page once, as a `CasePage` (its actions, how it is drawn,
+where a done action leads); its views resolve the case and call `page.act(...)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.utils.cache import add_never_cache_headers
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _lazy
 
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
 from infitah.cases.services import TransitionNotAllowed, refused
 from infitah.cases.workflow import Process
+from infitah.lib.casework import private
 
 # Builds the action's form: (case, POST data or None, files or None) → Form.
 FormFactory = Callable[[Any, Any, Any], Form]
@@ -49,6 +55,37 @@ class PageAction:
     perm: Perm | None = None
     # A further condition for offering it (a legal guard, e.g. "before the due date").
     available: Callable[[Any], bool] | None = None
+    # Its own success message, instead of the page's.
+    done: str | Promise | None = None
+
+
+def text_action(
+    form: Callable[..., Form],
+    label: Any,
+    step: str,
+    call: Callable[[Any, Any, str], object],
+    *,
+    required: bool = True,
+    **options: Any,
+) -> PageAction:
+    """An action that takes one text (a question, a reply, reasons): `form` is a form
+    class with a `text` field and a `label` (infitah.cases.forms.TextForm); `call` gets
+    the case, the acting user and the text; the form's ids are named after the step."""
+    return PageAction(
+        form=lambda case, data, files: form(
+            data, label=label, required=required, auto_id=f"id_{step}_%s"
+        ),
+        call=lambda case, user, bound: call(case, user, bound.cleaned_data["text"]),
+        step=step,
+        **options,
+    )
+
+
+def list_filter(request: HttpRequest, choices: Iterable[str], default: str = "open") -> str:
+    """The filter of a staff list of cases from `?state=`: one of `choices`, else the
+    default (a stale or forged link shows the default list, not an error)."""
+    state = request.GET.get("state", default)
+    return state if state in choices else default
 
 
 def form_errors(form: Form, exc: ValidationError) -> None:
@@ -121,7 +158,66 @@ def action_post(
         except ValidationError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, str(done))
+            messages.success(request, str(spec.done or done))
             return redirect(next_url)
     case.refresh_from_db()
     return render(status, {name: form})
+
+
+DONE = _lazy("Done.")
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """A page of a case that offers actions: a staff member's, or the citizen's behind the
+    secret link of their e-mails (`private`: never cached, never indexed).
+
+    `view` (GET) and `action_view` (POST) are its views: a URL pattern names them with
+    the URL's arguments (`token`, or the case's reference or id; `action`); a staff page
+    wraps them in `staff_view(perm)`, which resolves the collectivity or answers 404.
+    """
+
+    process: Process
+    actions: Mapping[str, PageAction]
+    # Finds the case: (request, **the URL's arguments) → the case, or raises Http404.
+    find: Callable[..., Any]
+    # Draws the page: (request, case, status, bound forms, **the URL's arguments).
+    draw: Callable[..., HttpResponse]
+    # Where a done action leads: (request, case, **the URL's arguments) → the page's URL.
+    back: Callable[..., str]
+    done: str | Promise = DONE
+    private: bool = False
+
+    def forms(self, case: Any, bound: Mapping[str, Form] | None = None) -> dict[str, Form]:
+        return action_forms(self.actions, case, bound)
+
+    def availability(self, case: Any, user: User | None = None) -> dict[str, bool]:
+        return action_availability(self.process, self.actions, case, user)
+
+    def _private(self, response: HttpResponse) -> HttpResponse:
+        if self.private:
+            private(response)
+            add_never_cache_headers(response)
+        return response
+
+    def view(self, request: HttpRequest, **url: Any) -> HttpResponse:
+        """The page (GET)."""
+        case = self.find(request, **url)
+        return self._private(self.draw(request, case, 200, {}, **url))
+
+    def action_view(self, request: HttpRequest, action: str, **url: Any) -> HttpResponse:
+        """Take the page's action `action` (POST only; see `action_post`)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        case = self.find(request, **url)
+        response = action_post(
+            request,
+            process=self.process,
+            case=case,
+            name=action,
+            actions=self.actions,
+            render=lambda status, bound: self.draw(request, case, status, bound, **url),
+            done=self.done,
+            next_url=self.back(request, case, **url),
+        )
+        return self._private(response)

@@ -23,12 +23,13 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from infitah.accounts.api_auth import StaffToken
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
 from infitah.accounts.services import api_token_authenticate
-from infitah.cases.api import ApiCall, api_act, api_error, staff_case_or_404
+from infitah.cases.api import ApiActions, ApiCall, api_error, staff_case_or_404
 from infitah.deadlines.selectors import due_date_compute
 from infitah.information import selectors, services
 from infitah.information.models import InformationRequest
@@ -270,7 +271,7 @@ def _transfer(found: InformationRequest, user: User, data: ActionIn) -> object:
 
 
 # URL segment → the service it calls (with the case, the token's user and the body).
-ACTIONS: dict[str, ApiCall] = {
+ACTION_CALLS: dict[str, ApiCall] = {
     "clarify": lambda found, user, data: services.request_clarify(
         request=found, actor=user, text=data.text
     ),
@@ -299,7 +300,12 @@ ACTIONS: dict[str, ApiCall] = {
         request=found, actor=user, decision=data.decision, text=data.text
     ),
 }
-STAFF_ACTIONS = tuple(ACTIONS)
+ACTIONS = ApiActions(
+    ACTION_CALLS,
+    out=_staff,
+    forbidden=_lazy("Only the head of the collectivity decides complaints."),
+)
+STAFF_ACTIONS = tuple(ACTION_CALLS)
 
 
 @staff_router.post(
@@ -316,13 +322,4 @@ STAFF_ACTIONS = tuple(ACTIONS)
     ),
 )
 def staff_request_act(request: HttpRequest, reference: str, action: str, payload: ActionIn) -> Any:
-    return api_act(
-        request,
-        case=_staff_request(request, reference),
-        action=action,
-        actions=ACTIONS,
-        payload=payload,
-        out=_staff,
-        forbidden=_("Only the head of the collectivity decides complaints."),
-        unknown=_("Unknown action."),
-    )
+    return ACTIONS.act(request, _staff_request(request, reference), action, payload)

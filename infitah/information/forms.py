@@ -8,11 +8,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from infitah.cases.forms import MultipleFileField, text_field
 from infitah.information.models import (
     ADDRESS_MAX,
     NAME_MAX,
     SUBJECT_MAX,
-    TEXT_MAX,
     Delivery,
     IdType,
     InformationSettings,
@@ -23,15 +23,6 @@ from infitah.information.workflow import ComplaintDecision, RefusalReason
 from infitah.lib.uploads import upload_help_text
 from infitah.publication.models import Document
 from infitah.territories.models import Collectivity
-
-
-def _text(label: Any, *, required: bool = True, max_length: int = TEXT_MAX) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
 
 
 class RequestForm(forms.Form):
@@ -58,11 +49,11 @@ class RequestForm(forms.Form):
         widget=forms.EmailInput,
     )
     subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
-    description = _text(_("Information requested"))
+    description = text_field(_("Information requested"))
     urgent = forms.BooleanField(
         label=_("Urgent: the life, safety or freedom of persons is at stake"), required=False
     )
-    urgency_reason = _text(_("Why it is urgent"), required=False)
+    urgency_reason = text_field(_("Why it is urgent"), required=False)
     delivery = forms.ChoiceField(
         label=_("How to receive the information"),
         choices=Delivery.choices,
@@ -104,36 +95,8 @@ class RequestForm(forms.Form):
         return data
 
 
-class TextForm(forms.Form):
-    text = _text(_("Text"))
-
-    def __init__(self, *args: Any, label: Any = None, required: bool = True, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        if label is not None:
-            self.fields["text"].label = label
-        self.fields["text"].required = required
-
-
 class ExtendForm(forms.Form):
-    reasons = _text(_("Reasons for the extension (sent to the requester at once)"))
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by content by the service."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
+    reasons = text_field(_("Reasons for the extension (sent to the requester at once)"))
 
 
 def _documents(collectivity: Collectivity) -> Any:
@@ -149,7 +112,7 @@ class _DocumentMixin(forms.Form):
 
 
 class AnswerForm(_DocumentMixin):
-    text = _text(_("Answer"))
+    text = text_field(_("Answer"))
     partial = forms.BooleanField(
         label=_("Partial answer (say in the text what is withheld and why)"), required=False
     )
@@ -173,7 +136,7 @@ class RefuseForm(_DocumentMixin):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one ground for refusal.")},
     )
-    reasoning = _text(_("Reasoning (required by law)"))
+    reasoning = text_field(_("Reasoning (required by law)"))
     document = forms.ModelChoiceField(
         label=_("The published document (for “already published”)"),
         queryset=Document.objects.none(),
@@ -190,7 +153,7 @@ class TransferForm(forms.Form):
         queryset=Collectivity.objects.none(),
         to_field_name="slug",
     )
-    note = _text(_("Why it is transferred (sent to the requester)"))
+    note = text_field(_("Why it is transferred (sent to the requester)"))
 
     def __init__(self, *args: Any, collectivity: Collectivity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -210,7 +173,7 @@ class DecideForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=ComplaintDecision.choices, widget=forms.RadioSelect
     )
-    text = _text(_("Decision and reasons (sent to the requester)"))
+    text = text_field(_("Decision and reasons (sent to the requester)"))
     attachments = MultipleFileField(label=_("Files"), help_text=upload_help_text)
 
 

@@ -4,7 +4,7 @@ and the officers' staff pages."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -25,19 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from infitah.accounts.decorators import staff_view
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
+from infitah.cases.forms import TextForm
 from infitah.cases.selectors import case_deadlines
-from infitah.cases.views import (
-    PageAction,
-    action_availability,
-    action_forms,
-    action_post,
-    form_errors,
-)
+from infitah.cases.views import CasePage, PageAction, form_errors, list_filter, text_action
 from infitah.information import pdf, selectors, services
 from infitah.information.forms import (
     AnswerForm,
@@ -46,7 +40,6 @@ from infitah.information.forms import (
     RefuseForm,
     RequestForm,
     SettingsForm,
-    TextForm,
     TransferForm,
 )
 from infitah.information.models import InformationRequest, InformationSettings
@@ -129,14 +122,6 @@ def _tracked_or_404(token: str) -> InformationRequest:
     return found
 
 
-@never_cache
-def track(request: HttpRequest, token: str) -> HttpResponse:
-    """The requester's follow-up page, behind the secret link."""
-    found = _tracked_or_404(token)
-    context = _track_context(found, token)
-    return private(render(request, "information/track.html", context))
-
-
 def _complainable(found: InformationRequest) -> bool:
     window_end = selectors.complaint_window_end(found)
     today = timezone.localdate()
@@ -147,56 +132,50 @@ def _complainable(found: InformationRequest) -> bool:
     )
 
 
-def _text_action(
-    label: Any, step: Action, call: Callable[[InformationRequest, str], object], **kwargs: Any
-) -> PageAction:
-    """A requester's action that takes one text (a form named after the step)."""
-    return PageAction(
-        form=lambda case, data, files: TextForm(
-            data, label=label, required=step != Action.WITHDRAW, auto_id=f"id_{step}_%s"
-        ),
-        call=lambda case, user, form: call(case, form.cleaned_data["text"]),
-        step=step,
-        **kwargs,
-    )
-
-
 # The requester's actions on the follow-up page (behind the secret link).
 REQUESTER_ACTIONS = {
-    "reply": _text_action(
+    "reply": text_action(
+        TextForm,
         _lazy("Your clarification"),
         Action.REPLY,
-        lambda case, text: services.request_reply(request=case, text=text),
+        lambda case, user, text: services.request_reply(request=case, text=text),
     ),
-    "complain": _text_action(
+    "complain": text_action(
+        TextForm,
         _lazy("Your complaint"),
         Action.COMPLAIN,
-        lambda case, text: services.request_complain(request=case, text=text),
+        lambda case, user, text: services.request_complain(request=case, text=text),
         available=_complainable,
     ),
-    "withdraw": _text_action(
+    "withdraw": text_action(
+        TextForm,
         _lazy("Reason (optional)"),
         Action.WITHDRAW,
-        lambda case, text: services.request_withdraw(request=case, text=text),
+        lambda case, user, text: services.request_withdraw(request=case, text=text),
+        required=False,
     ),
 }
 
 
-def _track_context(
-    found: InformationRequest, token: str, bound: dict[str, Form] | None = None
-) -> dict[str, Any]:
-    window_end = selectors.complaint_window_end(found)
+def _track_draw(
+    request: HttpRequest,
+    found: InformationRequest,
+    status: int,
+    bound: dict[str, Form],
+    *,
+    token: str,
+) -> HttpResponse:
     today = timezone.localdate()
-    forms = action_forms(REQUESTER_ACTIONS, found, bound)
-    can = action_availability(PROCESS, REQUESTER_ACTIONS, found, None)
-    return {
+    forms = TRACK.forms(found, bound)
+    can = TRACK.availability(found)
+    context = {
         "req": found,
         "collectivity": found.collectivity,
         "token": token,
         "deemed_refused": found.is_deemed_refused(today),
         "messages_list": selectors.request_messages(request=found),
         "deadlines": case_deadlines(found),
-        "window_end": window_end,
+        "window_end": selectors.complaint_window_end(found),
         "can_complain": can["complain"],
         "can_reply": can["reply"],
         "can_withdraw": can["withdraw"],
@@ -205,29 +184,24 @@ def _track_context(
         "complain_form": forms["complain"],
         "withdraw_form": forms["withdraw"],
     }
+    return render(request, "information/track.html", context, status=status)
 
 
-@require_POST
-def track_action(request: HttpRequest, token: str, action: str) -> HttpResponse:
-    """The requester's actions: reply to a clarification, complain, withdraw."""
-    found = _tracked_or_404(token)
-    return private(
-        action_post(
-            request,
-            process=PROCESS,
-            case=found,
-            name=action,
-            actions=REQUESTER_ACTIONS,
-            render=lambda status, bound: render(
-                request,
-                "information/track.html",
-                _track_context(found, token, bound),
-                status=status,
-            ),
-            done=_("Done. The collectivity has been told."),
-            next_url=reverse("information:track", kwargs={"token": token}),
-        )
-    )
+# The requester's follow-up page, behind the secret link of their e-mails.
+TRACK = CasePage(
+    PROCESS,
+    REQUESTER_ACTIONS,
+    find=lambda request, token: _tracked_or_404(token),
+    draw=_track_draw,
+    back=lambda request, found, token: reverse("information:track", kwargs={"token": token}),
+    done=_lazy("Done. The collectivity has been told."),
+    private=True,
+)
+
+
+track = TRACK.view
+# The requester's actions: reply to a clarification, complain, withdraw.
+track_action = TRACK.action_view
 
 
 @never_cache
@@ -409,9 +383,7 @@ def public_attachment(request: HttpRequest, reference: str, pk: int) -> HttpResp
 @staff_view(Perm.INFORMATION_HANDLE)
 def staff_list(request: HttpRequest) -> HttpResponse:
     collectivity: Collectivity = request.collectivity  # type: ignore[attr-defined]
-    state = request.GET.get("state", "open")
-    if state not in selectors.STAFF_FILTERS:
-        state = "open"
+    state = list_filter(request, selectors.STAFF_FILTERS)
     today = timezone.localdate()
     rows = selectors.staff_request_list(collectivity=collectivity, state=state)
     return render(
@@ -529,56 +501,41 @@ STAFF_ACTIONS = {
 }
 
 
-def _staff_detail_render(
-    request: HttpRequest,
-    found: InformationRequest,
-    *,
-    status: int = 200,
-    bound: dict[str, Form] | None = None,
+def _staff_draw(
+    request: HttpRequest, found: InformationRequest, status: int, bound: dict[str, Form], **url: Any
 ) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    return render(
-        request,
-        "information/staff/detail.html",
-        {
-            "collectivity": found.collectivity,
-            "req": found,
-            "deemed_refused": found.is_deemed_refused(),
-            "messages_list": selectors.request_messages(request=found),
-            "events": selectors.request_events(request=found),
-            "deadlines": case_deadlines(found),
-            "same_requester": selectors.same_requester_count(request=found),
-            "forms": action_forms(STAFF_ACTIONS, found, bound),
-            "actions": action_availability(PROCESS, STAFF_ACTIONS, found, user),
-        },
-        status=status,
-    )
+    context = {
+        "collectivity": found.collectivity,
+        "req": found,
+        "deemed_refused": found.is_deemed_refused(),
+        "messages_list": selectors.request_messages(request=found),
+        "events": selectors.request_events(request=found),
+        "deadlines": case_deadlines(found),
+        "same_requester": selectors.same_requester_count(request=found),
+        "forms": STAFF_PAGE.forms(found, bound),
+        "actions": STAFF_PAGE.availability(found, user),
+    }
+    return render(request, "information/staff/detail.html", context, status=status)
 
 
-@staff_view(Perm.INFORMATION_HANDLE)
-def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return _staff_detail_render(request, _staff_request(request, reference))
+# The officers' page of a request.
+STAFF_PAGE = CasePage(
+    PROCESS,
+    STAFF_ACTIONS,
+    find=_staff_request,
+    draw=_staff_draw,
+    back=lambda request, found, **url: reverse(
+        "information-staff:detail",
+        kwargs={"slug": found.collectivity.slug, "reference": found.reference},
+    ),
+    done=_lazy("Done. The requester has been told by e-mail."),
+)
 
 
-@staff_view(Perm.INFORMATION_HANDLE)  # outermost: an outsider gets 404, even on a GET
-@require_POST
-def staff_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
-    found = _staff_request(request, reference)
-    return action_post(
-        request,
-        process=PROCESS,
-        case=found,
-        name=action,
-        actions=STAFF_ACTIONS,
-        render=lambda status, bound: _staff_detail_render(
-            request, found, status=status, bound=bound
-        ),
-        done=_("Done. The requester has been told by e-mail."),
-        next_url=reverse(
-            "information-staff:detail",
-            kwargs={"slug": found.collectivity.slug, "reference": reference},
-        ),
-    )
+staff_detail = staff_view(Perm.INFORMATION_HANDLE)(STAFF_PAGE.view)
+# staff_view outermost: an outsider gets 404, even on a GET.
+staff_action = staff_view(Perm.INFORMATION_HANDLE)(STAFF_PAGE.action_view)
 
 
 @staff_view(Perm.MEMBERS_MANAGE)
