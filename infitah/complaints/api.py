@@ -24,13 +24,16 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from infitah.accounts.api_auth import StaffToken
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
 from infitah.accounts.services import api_token_authenticate
+from infitah.cases.api import ApiActions, ApiCall, staff_case_or_404
 from infitah.complaints import selectors, services
 from infitah.complaints.models import Complaint
+from infitah.complaints.process import ACK_LIMIT, ANSWER_LIMIT
 from infitah.correspondence.models import ServiceUnit
 from infitah.deadlines.selectors import due_date_compute
 from infitah.lib.casework import validation_detail
@@ -135,10 +138,6 @@ class ActionIn(Schema):
     into: str = ""
 
 
-def _error(status: int, message: str, field: str = "") -> Status[Any]:
-    return Status(status, {"detail": [{"field": field, "message": message}]})
-
-
 def _text(value: Scalar) -> str:
     if value is None or isinstance(value, bool):
         return ""
@@ -186,8 +185,8 @@ def complaint_submit(request: HttpRequest, slug: str, payload: ComplaintIn) -> A
     acknowledge_by, answer_by = complaint.acknowledge_by, complaint.answer_by
     if complaint.received_on is None:
         today = timezone.localdate()
-        acknowledge_by = due_date_compute(start=today, limit=services.ACK_LIMIT).due_date
-        answer_by = due_date_compute(start=today, limit=services.ANSWER_LIMIT).due_date
+        acknowledge_by = due_date_compute(start=today, limit=ACK_LIMIT).due_date
+        answer_by = due_date_compute(start=today, limit=ANSWER_LIMIT).due_date
     with translation.override(complaint.language):
         url = settings.INFITAH_SITE_URL + reverse("complaints:track", kwargs={"token": token})
     return Status(
@@ -261,18 +260,15 @@ def complaint_stats(request: HttpRequest, slug: str) -> Any:
 
 
 def _staff_complaint(request: HttpRequest, reference: str) -> Complaint:
-    user: User = request.auth  # type: ignore[attr-defined]
-    if "\x00" in reference:  # PostgreSQL refuses NUL in text
-        raise HttpError(404, _("Unknown complaint."))
-    found = (
-        Complaint.objects.filter(reference=reference)
-        .select_related("collectivity", "category", "merged_into")
-        .first()
+    return staff_case_or_404(
+        request,
+        Complaint.objects.select_related(
+            "category", "merged_into", "acknowledge_deadline", "answer_deadline"
+        ),
+        perm=Perm.COMPLAINTS_HANDLE,
+        message=_("Unknown complaint."),
+        reference=reference,
     )
-    # 404, not 403, for another collectivity's complaint: its existence is not confirmed.
-    if found is None or not has_perm(user, Perm.COMPLAINTS_HANDLE, found.collectivity):
-        raise HttpError(404, _("Unknown complaint."))
-    return found
 
 
 def _staff(complaint: Complaint) -> dict[str, Any]:
@@ -318,43 +314,50 @@ def _service(complaint: Complaint, value: Scalar) -> ServiceUnit:
     return found
 
 
-def _act(complaint: Complaint, user: User, action: str, data: ActionIn) -> None:
-    if action == "acknowledge":
-        services.complaint_acknowledge(complaint=complaint, actor=user)
-    elif action == "route":
-        services.complaint_route(
-            complaint=complaint, actor=user, service=_service(complaint, data.service_id)
-        )
-    elif action == "ask-info":
-        services.complaint_ask_info(complaint=complaint, actor=user, text=data.text)
-    elif action == "answer":
-        services.complaint_answer(
-            complaint=complaint,
-            actor=user,
-            outcome=data.outcome,
-            text=data.text,
-            competent_body=data.competent_body,
-            publish=data.publish,
-        )
-    elif action == "close":
-        services.complaint_close(complaint=complaint, actor=user)
-    elif action == "merge":
-        into = selectors.staff_complaint_get(
-            collectivity=complaint.collectivity, reference=data.into.strip()
-        )
-        if into is None:
-            raise ValidationError({"into": _("No complaint of this collectivity has it.")})
-        services.complaint_merge(complaint=complaint, actor=user, into=into)
-    else:
-        raise HttpError(404, _("Unknown action."))
+def _merge(complaint: Complaint, user: User, data: ActionIn) -> object:
+    into = selectors.staff_complaint_get(
+        collectivity=complaint.collectivity, reference=data.into.strip()
+    )
+    if into is None:
+        raise ValidationError({"into": _("No complaint of this collectivity has it.")})
+    return services.complaint_merge(complaint=complaint, actor=user, into=into)
 
 
-STAFF_ACTIONS = ("acknowledge", "route", "ask-info", "answer", "close", "merge")
+# URL segment → the service it calls (with the complaint, the token's user and the body).
+ACTION_CALLS: dict[str, ApiCall] = {
+    "acknowledge": lambda complaint, user, data: services.complaint_acknowledge(
+        complaint=complaint, actor=user
+    ),
+    "route": lambda complaint, user, data: services.complaint_route(
+        complaint=complaint, actor=user, service=_service(complaint, data.service_id)
+    ),
+    "ask-info": lambda complaint, user, data: services.complaint_ask_info(
+        complaint=complaint, actor=user, text=data.text
+    ),
+    "answer": lambda complaint, user, data: services.complaint_answer(
+        complaint=complaint,
+        actor=user,
+        outcome=data.outcome,
+        text=data.text,
+        competent_body=data.competent_body,
+        publish=data.publish,
+    ),
+    "close": lambda complaint, user, data: services.complaint_close(
+        complaint=complaint, actor=user
+    ),
+    "merge": _merge,
+}
+ACTIONS = ApiActions(
+    ACTION_CALLS,
+    out=_staff,
+    forbidden=_lazy("Your role does not allow this action on complaints."),
+)
+STAFF_ACTIONS = tuple(ACTION_CALLS)
 
 
 @staff_router.post(
     "/complaints/{reference}/{action}",
-    response={200: StaffOut, 400: Any, 404: Any, 409: Any},
+    response={200: StaffOut, 400: Any, 403: Any, 404: Any, 409: Any},
     summary="Act on a complaint: " + ", ".join(STAFF_ACTIONS),
     description=(
         "Bodies: acknowledge {}; route {service_id}; ask-info {text}; answer {outcome: "
@@ -365,13 +368,4 @@ STAFF_ACTIONS = ("acknowledge", "route", "ask-info", "answer", "close", "merge")
 def staff_complaint_act(
     request: HttpRequest, reference: str, action: str, payload: ActionIn | None = None
 ) -> Any:
-    found = _staff_complaint(request, reference)
-    user: User = request.auth  # type: ignore[attr-defined]
-    try:
-        _act(found, user, action, payload or ActionIn())
-    except services.TransitionNotAllowed as exc:
-        return _error(409, exc.message)
-    except ValidationError as exc:
-        return Status(400, {"detail": validation_detail(exc)})
-    found.refresh_from_db()
-    return _staff(found)
+    return ACTIONS.act(request, _staff_complaint(request, reference), action, payload or ActionIn())

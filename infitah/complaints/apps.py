@@ -10,7 +10,9 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
+        from infitah.cases.workflow import process_register
         from infitah.complaints.openers import register_complaint_opener
+        from infitah.complaints.process import PROCESS
         from infitah.deadlines.duty_kinds import register_duty_kind
         from infitah.deadlines.models import Deadline
         from infitah.territories.models import Collectivity
@@ -34,6 +36,7 @@ class ComplaintsConfig(AppConfig):
                 order=30,
             )
         )
+        process_register(PROCESS)
         register_duty_kind("complaints.complaint", url=staff_url, label=_("Complaint"))
         # Complaints received on paper are opened from their register entry.
         register_complaint_opener()

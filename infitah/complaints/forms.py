@@ -8,12 +8,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from infitah.cases.forms import MultipleFileField, text_field
 from infitah.complaints.models import (
     ADDRESS_MAX,
     CHIKAYA_MAX,
     NAME_MAX,
     PHONE_MAX,
-    TEXT_MAX,
     Category,
     ComplaintSettings,
 )
@@ -26,15 +26,6 @@ from infitah.territories.models import Collectivity
 
 # Field names of the services' ValidationErrors that a form shows under another name.
 FIELD_ALIASES = {"files": "attachments"}
-
-
-def _text(label: Any, *, required: bool = True, max_length: int = TEXT_MAX) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
 
 
 def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -67,24 +58,6 @@ def complaint_input_of(data: dict[str, Any]) -> ComplaintInput:
     )
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by content by the service."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
-
-
 def _coordinate(label: Any) -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -99,7 +72,7 @@ class SubmitForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("You send"), choices=Kind.choices, widget=forms.RadioSelect)
     category = forms.ChoiceField(label=_("Category"), required=False, choices=())
-    description = _text(_("Description"))
+    description = text_field(_("Description"))
     address = forms.CharField(
         label=_("Place (address or landmark)"), required=False, max_length=ADDRESS_MAX
     )
@@ -173,16 +146,6 @@ class PaperComplaintForm(SubmitForm):
         del self.fields["consent"]
 
 
-class TextForm(forms.Form):
-    text = _text(_("Text"))
-
-    def __init__(self, *args: Any, label: Any = None, required: bool = True, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        if label is not None:
-            self.fields["text"].label = label
-        self.fields["text"].required = required
-
-
 class RateForm(forms.Form):
     satisfaction = forms.TypedChoiceField(
         label=_("Your satisfaction, from 1 (not satisfied) to 5 (fully satisfied)"),
@@ -210,7 +173,7 @@ class AnswerForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect
     )
-    text = _text(_("Answer (visible to the public if published)"))
+    text = text_field(_("Answer (visible to the public if published)"))
     competent_body = forms.CharField(
         label=_("Competent body (when not competent)"), required=False, max_length=300
     )
@@ -278,5 +241,5 @@ class CategoryForm(forms.Form):
 
 class ExplanationForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
-    text_ar = _text(_("Explanation in Arabic"), required=False)
-    text_fr = _text(_("Explanation in French"), required=False)
+    text_ar = text_field(_("Explanation in Arabic"), required=False)
+    text_fr = text_field(_("Explanation in French"), required=False)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-from pathlib import PurePosixPath
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from infitah.cases.models import CaseAttachment, CaseMessage, CaseSettings
+from infitah.cases.workflow import ClockDate
 from infitah.complaints.workflow import OPEN, Kind, Outcome, Status
 
 NAME_MAX = 200
@@ -26,7 +25,7 @@ def _localised(ar: str, fr: str) -> str:
     return ar or fr
 
 
-class ComplaintSettings(models.Model):
+class ComplaintSettings(CaseSettings):
     """How one collectivity handles complaints: its complaints unit, reopening, publication."""
 
     collectivity = models.OneToOneField(
@@ -52,9 +51,6 @@ class ComplaintSettings(models.Model):
     class Meta:
         verbose_name = _("complaint settings")
         verbose_name_plural = _("complaint settings")
-
-    def __str__(self) -> str:
-        return str(self.collectivity)
 
 
 class Category(models.Model):
@@ -126,8 +122,9 @@ class ComplaintQuerySet(models.QuerySet["Complaint"]):
 class Complaint(models.Model):
     """A complaint, observation or suggestion to one collectivity.
 
-    Contact details (name, e-mail, phone) are never public. `acknowledge_by` and
-    `answer_by` mirror the open Deadlines of the two clocks, for lists and statistics.
+    Contact details (name, e-mail, phone) are never public. The due dates are read from
+    the current Deadline of each legal clock (`acknowledge_deadline`, `answer_deadline`):
+    a calendar correction that moves a Deadline moves them, as nothing copies them.
     """
 
     collectivity = models.ForeignKey(
@@ -179,9 +176,25 @@ class Complaint(models.Model):
     confirm_digest = models.CharField(max_length=64, blank=True, db_index=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     received_on = models.DateField(_("received on"), null=True, blank=True)
-    acknowledge_by = models.DateField(_("acknowledge by"), null=True, blank=True)
+    # The current period of each clock (None before receipt); kept, closed, once met or
+    # cancelled, so that its last due date stays readable.
+    acknowledge_deadline = models.ForeignKey(
+        "deadlines.Deadline",
+        verbose_name=_("acknowledgement period"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     acknowledged_on = models.DateField(_("acknowledged on"), null=True, blank=True)
-    answer_by = models.DateField(_("answer by"), null=True, blank=True)
+    answer_deadline = models.ForeignKey(
+        "deadlines.Deadline",
+        verbose_name=_("answer period"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
     is_acknowledged_late = models.BooleanField(default=False)
     is_answered_late = models.BooleanField(default=False)
@@ -210,6 +223,9 @@ class Complaint(models.Model):
     )
 
     objects = ComplaintQuerySet.as_manager()
+
+    acknowledge_by = ClockDate("acknowledge")
+    answer_by = ClockDate("answer")
 
     class Meta:
         verbose_name = _("complaint")
@@ -245,7 +261,7 @@ class Complaint(models.Model):
         return self.status in OPEN
 
 
-class Message(models.Model):
+class Message(CaseMessage):
     """A text exchanged about a complaint, by the citizen or the unit."""
 
     class MessageKind(models.TextChoices):
@@ -255,43 +271,17 @@ class Message(models.Model):
         REOPEN = "reopen", _("Reopening")
         NOTE = "note", _("Note")
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
+    case = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(_("kind"), max_length=16, choices=MessageKind.choices)
-    text = models.TextField(_("text"))
-    from_citizen = models.BooleanField(default=False)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
-    class Meta:
-        verbose_name = _("message")
-        verbose_name_plural = _("messages")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.complaint} — {self.kind}"
+    class Meta(CaseMessage.Meta):
+        pass
 
 
-def attachment_path(instance: Attachment, filename: str) -> str:
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
-    return f"complaints/{instance.complaint.collectivity_id}/{uuid.uuid4().hex}{suffix}"
-
-
-class Attachment(models.Model):
+class Attachment(CaseAttachment):
     """A photo or document given with a complaint (checked by content)."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=200)
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    case = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
 
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.name
+    class Meta(CaseAttachment.Meta):
+        pass

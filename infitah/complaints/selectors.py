@@ -12,10 +12,10 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from infitah.cases.selectors import case_events
 from infitah.complaints.models import Category, Complaint, StateExplanation
 from infitah.complaints.workflow import HANDLED, OPEN, Status
 from infitah.ledger.models import Event
-from infitah.ledger.selectors import event_list
 from infitah.search.analyzer import analyze
 from infitah.territories.models import Collectivity
 
@@ -54,10 +54,17 @@ def staff_complaint_list(*, collectivity: Collectivity, state: str = "open") -> 
     qs = (
         Complaint.objects.filter(collectivity=collectivity)
         .filter(STAFF_FILTERS.get(state, STAFF_FILTERS["open"]))
-        .select_related("category", "service")
+        .select_related("category", "service", "acknowledge_deadline", "answer_deadline")
     )
     if state == "open":
-        return list(qs.order_by(F("answer_by").asc(nulls_last=True), "acknowledge_by", "pk")[:500])
+        # A complaint without a due date last, the same on SQLite and PostgreSQL.
+        return list(
+            qs.order_by(
+                F("answer_deadline__due_date").asc(nulls_last=True),
+                F("acknowledge_deadline__due_date").asc(nulls_last=True),
+                "pk",
+            )[:500]
+        )
     return list(qs.order_by("-submitted_at", "-pk")[:500])
 
 
@@ -66,17 +73,26 @@ def staff_complaint_get(*, collectivity: Collectivity, reference: str) -> Compla
         return None
     return (
         Complaint.objects.filter(collectivity=collectivity, reference=reference)
-        .select_related("collectivity", "category", "service", "merged_into")
+        .select_related(
+            "collectivity",
+            "category",
+            "service",
+            "merged_into",
+            "acknowledge_deadline",
+            "answer_deadline",
+        )
         .first()
     )
 
 
 def complaint_messages(*, complaint: Complaint) -> list[object]:
+    """The exchanges about a complaint, oldest first. Not `cases.selectors.case_messages`:
+    a complaint's files come with the complaint, not with a message."""
     return list(complaint.messages.select_related("author"))
 
 
 def complaint_events(*, complaint: Complaint) -> list[Event]:
-    return list(event_list(obj=complaint).order_by("at", "pk"))
+    return case_events(complaint)
 
 
 def _distance_metres(a: Complaint, b: Complaint) -> float | None:
@@ -271,6 +287,6 @@ def public_complaint_get(*, reference: str) -> Complaint | None:
     return (
         Complaint.objects.received()
         .filter(reference=reference)
-        .select_related("collectivity", "category")
+        .select_related("collectivity", "category", "acknowledge_deadline", "answer_deadline")
         .first()
     )

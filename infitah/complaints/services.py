@@ -1,9 +1,10 @@
 """Writes of complaints, observations and suggestions (decree 2.17.265).
 
-As for information requests: every change goes through `_transition` (lock, table,
-state, ledger event, one transaction); the two legal clocks are Deadlines of the
-deadlines app (`complaint.acknowledge`, `complaint.answer`); e-mails are queued in the
-outbox with idempotency keys (`notify.py`).
+Every change of state goes through the case engine (`infitah.cases`): the table of
+`workflow.py` and the clocks of `process.py` say what is allowed and which legal periods
+(`complaint.acknowledge`, `complaint.answer`) open and close; the engine locks, checks,
+writes the state and its ledger event in one transaction. E-mails are queued in the
+outbox inside the same transaction (`notify.py`), each under an idempotency key.
 """
 
 from __future__ import annotations
@@ -24,6 +25,19 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from infitah.accounts.models import User
+from infitah.cases.selectors import settings_get
+from infitah.cases.services import TransitionNotAllowed as TransitionNotAllowed
+from infitah.cases.services import (
+    case_created,
+    case_lock,
+    case_transition,
+    cases_step_each,
+    clocks_sweep,
+    files_check,
+    files_store,
+    message_add,
+    settings_save,
+)
 from infitah.complaints import notify
 from infitah.complaints.models import (
     ADDRESS_MAX,
@@ -38,42 +52,19 @@ from infitah.complaints.models import (
     Message,
     StateExplanation,
 )
-from infitah.complaints.workflow import (
-    HANDLED,
-    OPEN,
-    TRANSITIONS,
-    Action,
-    Kind,
-    Outcome,
-    Side,
-    Status,
-    is_allowed,
-    target,
-)
+from infitah.complaints.process import PROCESS
+from infitah.complaints.workflow import HANDLED, OPEN, SUBMITTED, Action, Kind, Outcome, Status
 from infitah.correspondence.models import ServiceUnit
-from infitah.deadlines.models import DeadlineStatus
-from infitah.deadlines.services import deadline_close_for_subject, deadline_open
 from infitah.ledger.services import event_record
 from infitah.lib.casework import require_text, site_language, token_digest, too_long
 from infitah.lib.pagecache import bump
 from infitah.lib.pii import pii_encrypt
-from infitah.lib.uploads import CheckedUpload, check_upload
 from infitah.numbering.services import number_next
 from infitah.territories.models import Collectivity
 
-PAGE_CACHE_NAMESPACE = "complaints"
+PAGE_CACHE_NAMESPACE = PROCESS.name
 SERIES = "complaints"
 MAX_ATTACHMENTS = 5
-ACK_LIMIT = "complaint.acknowledge"
-ANSWER_LIMIT = "complaint.answer"
-
-
-class TransitionNotAllowed(Exception):
-    """The complaint's state (or a guard) does not allow this action now (HTTP 409)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -192,20 +183,7 @@ def complaint_validate(*, collectivity: Collectivity, data: ComplaintInput) -> C
 
 def complaint_settings_get(collectivity: Collectivity) -> ComplaintSettings:
     """The collectivity's settings (defaults when it recorded none; not saved)."""
-    found = ComplaintSettings.objects.filter(collectivity=collectivity).first()
-    return found or ComplaintSettings(collectivity=collectivity)
-
-
-def _check_files(files: list[UploadedFile[Any]]) -> list[CheckedUpload]:
-    if len(files) > MAX_ATTACHMENTS:
-        raise ValidationError({"files": _("At most %(max)d files.") % {"max": MAX_ATTACHMENTS}})
-    checked = []
-    for upload in files:
-        try:
-            checked.append(check_upload(upload, name=str(upload.name or "")))  # type: ignore[arg-type]
-        except ValidationError as exc:
-            raise ValidationError({"files": exc.error_list}) from exc
-    return checked
+    return settings_get(ComplaintSettings, collectivity)
 
 
 @transaction.atomic
@@ -224,10 +202,12 @@ def complaint_submit(
     ValidationError, nothing written). With an e-mail address not yet confirmed, the
     complaint waits for the confirmation (a POST on the page the e-mail links to); with
     a phone number only, or registered by staff, it is received at once.
+    Side effects: a gapless reference CMP-<year>-<code>-<number>; the ledger event
+    "complaints.submitted"; the e-mail asking to confirm the address, or the receipt.
     """
     clean = complaint_validate(collectivity=collectivity, data=data)
     files = files or []
-    checked = _check_files(files)
+    checked = files_check(files, max_count=MAX_ATTACHMENTS)
     now = timezone.now()
     year = timezone.localdate(now).year
     number = number_next(collectivity=collectivity, series=SERIES, year=year)
@@ -255,24 +235,12 @@ def complaint_submit(
         submitted_at=now,
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    for upload, check in zip(files, checked, strict=True):
-        attachment = Attachment(
-            complaint=complaint,
-            name=check.display_name,
-            content_type=check.content_type,
-            size=check.size,
-            sha256=check.sha256,
-        )
-        upload.seek(0)
-        attachment.file.save(f"upload.{check.extension}", upload, save=False)
-        attachment.save()
-    event_record(
-        obj=complaint,
-        action="complaints.submitted",
+    files_store(Attachment, complaint, files, checked)
+    case_created(
+        PROCESS,
+        complaint,
+        SUBMITTED,
         actor=actor,
-        process="" if actor is not None else "citizen",
-        collectivity=collectivity,
-        to_state=complaint.status,
         data={"kind": complaint.kind, "files": len(files)},
     )
     if needs_confirmation:
@@ -286,7 +254,9 @@ def complaint_by_token(token: str) -> Complaint | None:
     if not token or len(token) > 100:
         return None
     return (
-        Complaint.objects.select_related("collectivity", "category", "merged_into")
+        Complaint.objects.select_related(
+            "collectivity", "category", "merged_into", "acknowledge_deadline", "answer_deadline"
+        )
         .filter(tracking_digest=token_digest(token))
         .first()
     )
@@ -298,108 +268,39 @@ def complaint_by_confirm_token(token: str) -> Complaint | None:
     return Complaint.objects.filter(confirm_digest=token_digest(token)).first()
 
 
-def _locked(complaint: Complaint) -> Complaint:
-    return (
-        Complaint.objects.select_for_update(of=("self",))
-        .select_related("collectivity")
-        .get(pk=complaint.pk)
-    )
-
-
-def _transition(
-    complaint: Complaint,
-    action: Action,
-    *,
-    actor: User | None,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    changes: dict[str, Any] | None = None,
-) -> Complaint:
-    locked = _locked(complaint)
-    if not is_allowed(locked.status, action):
-        raise TransitionNotAllowed(
-            _("This complaint is “%(status)s”: this action is not possible now.")
-            % {"status": locked.get_status_display()}
-        )
-    before = locked.status
-    locked.status = target(before, action)
-    for name, value in (changes or {}).items():
-        setattr(locked, name, value)
-    locked.save()
-    side = TRANSITIONS[action][2]
-    event_record(
-        obj=locked,
-        action=f"complaints.{action.value}",
-        actor=actor,
-        process=""
-        if actor is not None
-        else {Side.CITIZEN: "citizen", Side.PROCESS: "complaints"}.get(side, "complaints"),
-        collectivity=locked.collectivity,
-        from_state=before,
-        to_state=locked.status,
-        note=note[:2000],
-        data=data or {},
-    )
-    for name in ("status", *(changes or {})):
-        setattr(complaint, name, getattr(locked, name))
-    transaction.on_commit(lambda: bump(PAGE_CACHE_NAMESPACE))
-    return locked
-
-
 def _message(
     complaint: Complaint, kind: str, text: str, *, actor: User | None = None, citizen: bool = False
 ) -> Message:
-    return Message.objects.create(
-        complaint=complaint,
-        kind=kind,
-        text=text,
-        from_citizen=citizen,
-        author=actor if actor is not None and actor.is_authenticated else None,
-        at=timezone.now(),
-    )
-
-
-def _open_clock(complaint: Complaint, limit: str, start: date, actor: User | None) -> date:
-    label = {
-        ACK_LIMIT: _("Acknowledge complaint %(reference)s"),
-        ANSWER_LIMIT: _("Answer complaint %(reference)s"),
-    }[limit] % {"reference": complaint.reference}
-    return deadline_open(
-        collectivity=complaint.collectivity,
-        subject=complaint,
-        limit_code=limit,
-        start=start,
-        label=label,
-        actor=actor,
-        process="" if actor is not None else "complaints",
-    ).due_date
+    return message_add(Message, complaint, kind, text, actor=actor, from_citizen=citizen)  # type: ignore[return-value]
 
 
 @transaction.atomic
 def complaint_confirm(*, complaint: Complaint, actor: User | None = None) -> Complaint:
-    """Received: both clocks start; routed to its category's unit or the complaints unit."""
-    today = timezone.localdate()
+    """The citizen confirmed the e-mail address (or needs not): the complaint is received.
+
+    Side effects: received today; both clocks open (`complaint.acknowledge`,
+    `complaint.answer`); routed to its category's unit, else the complaints unit; the
+    citizen gets the receipt, the complaints officers a notice.
+    """
     unit = complaint.category.service if complaint.category_id and complaint.category else None
     unit = unit or complaint_settings_get(complaint.collectivity).complaints_unit
-    locked = _transition(
+    locked = case_transition(
+        PROCESS,
         complaint,
         Action.CONFIRM,
         actor=actor,
-        changes={"received_on": today, "confirm_digest": "", "service": unit},
+        changes={"received_on": timezone.localdate(), "confirm_digest": "", "service": unit},
     )
-    locked.acknowledge_by = _open_clock(locked, ACK_LIMIT, today, actor)
-    locked.answer_by = _open_clock(locked, ANSWER_LIMIT, today, actor)
-    locked.save(update_fields=["acknowledge_by", "answer_by"])
-    complaint.acknowledge_by, complaint.answer_by = locked.acknowledge_by, locked.answer_by
-    complaint.received_on = today
     notify.citizen(locked, "received")
     notify.unit(locked, "received")
     return locked
 
 
-def _acknowledged_changes(complaint: Complaint, today: date) -> dict[str, Any]:
+def _acknowledged_changes(complaint: Complaint) -> dict[str, Any]:
+    """When and how promptly receipt is acknowledged (read before its clock closes)."""
     if complaint.acknowledged_on is not None:
         return {}
+    today = timezone.localdate()
     return {
         "acknowledged_on": today,
         "is_acknowledged_late": complaint.acknowledge_by is not None
@@ -407,40 +308,38 @@ def _acknowledged_changes(complaint: Complaint, today: date) -> dict[str, Any]:
     }
 
 
-def _close_ack(complaint: Complaint, actor: User | None) -> None:
-    deadline_close_for_subject(subject=complaint, limit_code=ACK_LIMIT, actor=actor)
-
-
 @transaction.atomic
 def complaint_acknowledge(*, complaint: Complaint, actor: User) -> Complaint:
-    """Acknowledge receipt (decree: within `complaint.acknowledge`)."""
-    current = _locked(complaint)
-    today = timezone.localdate()
-    locked = _transition(
-        complaint, Action.ACKNOWLEDGE, actor=actor, changes=_acknowledged_changes(current, today)
+    """Acknowledge receipt (decree: within `complaint.acknowledge`); the citizen is told."""
+    locked = case_transition(
+        PROCESS, complaint, Action.ACKNOWLEDGE, actor=actor, changes=_acknowledged_changes
     )
-    _close_ack(locked, actor)
     notify.citizen(locked, "acknowledged")
     return locked
 
 
 @transaction.atomic
 def complaint_route(*, complaint: Complaint, actor: User, service: ServiceUnit) -> Complaint:
-    """Route to a service unit of the collectivity; routing acknowledges receipt too."""
+    """Route to a service unit of the collectivity; routing acknowledges receipt too.
+
+    Preconditions: `service` is an active unit of the complaint's collectivity (else
+    ValidationError). Side effects: the citizen is told of the acknowledgement when this
+    routing is it.
+    """
     if service.collectivity_id != complaint.collectivity_id or not service.is_active:
         raise ValidationError({"service": _("Choose an active service of this collectivity.")})
-    current = _locked(complaint)
-    today = timezone.localdate()
-    acknowledging = current.acknowledged_on is None
-    locked = _transition(
+    # Read under the lock the transition takes next (same transaction): whether this
+    # routing is the acknowledgement decides the citizen's e-mail.
+    acknowledging = case_lock(PROCESS, complaint).acknowledged_on is None
+    locked = case_transition(
+        PROCESS,
         complaint,
         Action.ROUTE,
         actor=actor,
-        changes={**_acknowledged_changes(current, today), "service": service},
+        changes=lambda current: {**_acknowledged_changes(current), "service": service},
         data={"service": service.pk},
     )
     if acknowledging:
-        _close_ack(locked, actor)
         notify.citizen(locked, "acknowledged")
     return locked
 
@@ -450,18 +349,14 @@ def complaint_ask_info(*, complaint: Complaint, actor: User, text: str) -> Compl
     """Ask the citizen for more information (acknowledges receipt; the answer clock runs on:
     the decree provides no suspension)."""
     text = require_text(text, "text", _("Write the question to the citizen."))
-    current = _locked(complaint)
-    today = timezone.localdate()
-    acknowledging = current.acknowledged_on is None
-    locked = _transition(
+    locked = case_transition(
+        PROCESS,
         complaint,
         Action.ASK_INFO,
         actor=actor,
         note=text,
-        changes=_acknowledged_changes(current, today),
+        changes=_acknowledged_changes,
     )
-    if acknowledging:
-        _close_ack(locked, actor)
     _message(locked, Message.MessageKind.INFO_REQUEST, text, actor=actor)
     notify.citizen(locked, "info_requested", text=text)
     return locked
@@ -469,11 +364,24 @@ def complaint_ask_info(*, complaint: Complaint, actor: User, text: str) -> Compl
 
 @transaction.atomic
 def complaint_reply(*, complaint: Complaint, text: str) -> Complaint:
+    """The citizen gives the information asked for; the complaints officers are told."""
     text = require_text(text, "text", _("Write the information asked for."))
-    locked = _transition(complaint, Action.REPLY, actor=None, note=text)
+    locked = case_transition(PROCESS, complaint, Action.REPLY, actor=None, note=text)
     _message(locked, Message.MessageKind.REPLY, text, citizen=True)
     notify.unit(locked, "replied")
     return locked
+
+
+def _answered_changes(complaint: Complaint) -> dict[str, Any]:
+    """When and how promptly the complaint is answered (read before its clocks close)."""
+    today = timezone.localdate()
+    start = complaint.reopened_on or complaint.received_on or today
+    return {
+        **_acknowledged_changes(complaint),
+        "answered_on": today,
+        "answer_days": (today - start).days,
+        "is_answered_late": complaint.answer_by is not None and today > complaint.answer_by,
+    }
 
 
 @transaction.atomic
@@ -488,7 +396,7 @@ def complaint_answer(
 ) -> Complaint:
     """Answer with an outcome and a text the public can read (when published).
 
-    "Not competent" names the competent body. Side effects: both clocks close; every
+    "Not competent" names the competent body. Side effects: both clocks close (met); every
     citizen whose complaint was merged into this one is told of the answer too.
     """
     if outcome not in Outcome.values:
@@ -499,19 +407,14 @@ def complaint_answer(
         raise ValidationError({"competent_body": _("Name the body that is competent.")})
     if len(competent_body) > 300 or "\x00" in competent_body:
         raise ValidationError({"competent_body": too_long(300)})
-    current = _locked(complaint)
-    today = timezone.localdate()
-    start = current.reopened_on or current.received_on or today
-    locked = _transition(
+    locked = case_transition(
+        PROCESS,
         complaint,
         Action.ANSWER,
         actor=actor,
         note=text,
-        changes={
-            **_acknowledged_changes(current, today),
-            "answered_on": today,
-            "answer_days": (today - start).days,
-            "is_answered_late": current.answer_by is not None and today > current.answer_by,
+        changes=lambda current: {
+            **_answered_changes(current),
             "outcome": outcome,
             "answer_text": text,
             "competent_body": competent_body,
@@ -520,7 +423,6 @@ def complaint_answer(
         data={"outcome": outcome},
     )
     _message(locked, Message.MessageKind.ANSWER, text, actor=actor)
-    deadline_close_for_subject(subject=locked, actor=actor)
     notify.citizen(locked, "answered")
     for merged in Complaint.objects.filter(merged_into=locked).select_related("collectivity"):
         notify.citizen(merged, "merged_answered", text=text, about=locked)
@@ -529,9 +431,11 @@ def complaint_answer(
 
 @transaction.atomic
 def complaint_rate(*, complaint: Complaint, satisfaction: int) -> Complaint:
+    """The citizen rates the answer, from 1 (not satisfied) to 5."""
     if satisfaction not in range(1, 6):
         raise ValidationError({"satisfaction": _("Choose from 1 (not satisfied) to 5.")})
-    return _transition(
+    return case_transition(
+        PROCESS,
         complaint,
         Action.RATE,
         actor=None,
@@ -548,35 +452,43 @@ def reopen_until(complaint: Complaint) -> date | None:
     return complaint.answered_on + timedelta(days=days)
 
 
-@transaction.atomic
-def complaint_reopen(*, complaint: Complaint, text: str) -> Complaint:
-    """The citizen reopens once, within the window: a new answer clock starts today."""
-    text = require_text(text, "text", _("Say why the answer does not settle the matter."))
-    current = _locked(complaint)
-    if current.reopen_count:
+def _reopenable(complaint: Complaint) -> None:
+    if complaint.reopen_count:
         raise TransitionNotAllowed(_("A complaint can be reopened only once."))
-    until = reopen_until(current)
+    until = reopen_until(complaint)
     if until is not None and timezone.localdate() > until:
         raise TransitionNotAllowed(_("The time to reopen this complaint has passed."))
-    today = timezone.localdate()
-    locked = _transition(
+
+
+@transaction.atomic
+def complaint_reopen(*, complaint: Complaint, text: str) -> Complaint:
+    """The citizen reopens once, within the window: a new answer period starts today.
+
+    Preconditions: not reopened before, and today is within `reopen_days` of the answer
+    (else TransitionNotAllowed); a reason given (else ValidationError).
+    """
+    text = require_text(text, "text", _("Say why the answer does not settle the matter."))
+    locked = case_transition(
+        PROCESS,
         complaint,
         Action.REOPEN,
         actor=None,
         note=text,
-        changes={"reopen_count": current.reopen_count + 1, "reopened_on": today},
+        guard=_reopenable,
+        changes=lambda current: {
+            "reopen_count": current.reopen_count + 1,
+            "reopened_on": timezone.localdate(),
+        },
     )
     _message(locked, Message.MessageKind.REOPEN, text, citizen=True)
-    locked.answer_by = _open_clock(locked, ANSWER_LIMIT, today, None)
-    locked.save(update_fields=["answer_by"])
-    complaint.answer_by = locked.answer_by
     notify.unit(locked, "reopened")
     return locked
 
 
 @transaction.atomic
 def complaint_close(*, complaint: Complaint, actor: User) -> Complaint:
-    return _transition(complaint, Action.CLOSE, actor=actor)
+    """Close an answered complaint."""
+    return case_transition(PROCESS, complaint, Action.CLOSE, actor=actor)
 
 
 @transaction.atomic
@@ -584,12 +496,15 @@ def complaint_merge(*, complaint: Complaint, actor: User, into: Complaint) -> Co
     """Merge a duplicate into `into`: its citizen will receive the one answer.
 
     Preconditions: same collectivity, `into` is not itself merged and not closed.
+    Side effects: the duplicate's clocks are cancelled; the complaints merged into it
+    follow it; its citizen is told (with the answer, if `into` is answered).
     """
     if into.pk == complaint.pk or into.collectivity_id != complaint.collectivity_id:
         raise ValidationError({"into": _("Choose another complaint of this collectivity.")})
     if into.status not in OPEN | HANDLED:
         raise ValidationError({"into": _("This complaint cannot receive others any more.")})
-    locked = _transition(
+    locked = case_transition(
+        PROCESS,
         complaint,
         Action.MERGE,
         actor=actor,
@@ -598,7 +513,6 @@ def complaint_merge(*, complaint: Complaint, actor: User, into: Complaint) -> Co
     )
     # The complaints merged into this one follow it, so that the one answer reaches all.
     Complaint.objects.filter(merged_into=locked).update(merged_into=into)
-    deadline_close_for_subject(subject=locked, status=DeadlineStatus.CANCELLED, actor=actor)
     if into.status in HANDLED:
         notify.citizen(locked, "merged_answered", text=into.answer_text, about=into)
     else:
@@ -607,41 +521,52 @@ def complaint_merge(*, complaint: Complaint, actor: User, into: Complaint) -> Co
 
 
 def complaints_sweep(*, today: date | None = None) -> dict[str, int]:
-    """Lapse complaints whose e-mail was never confirmed (INFITAH_ATI_CONFIRM_DAYS days)."""
+    """The periodic work of `manage.py tick`; safe to run any number of times.
+
+    - complaints whose e-mail was never confirmed within INFITAH_ATI_CONFIRM_DAYS lapse;
+    - a period that passed its due date unmet is recorded once in the case history
+      (`complaints.acknowledge_overdue`, `complaints.answer_overdue`) and the complaints
+      officers are told once (the engine's clock sweep: the due date is read from the
+      period's Deadline, as the calendar set it).
+    """
     cutoff = timezone.now() - timedelta(days=settings.INFITAH_ATI_CONFIRM_DAYS)
-    lapsed = 0
-    for complaint in Complaint.objects.filter(
-        status=Status.AWAITING_CONFIRMATION, submitted_at__lt=cutoff
-    ):
-        with transaction.atomic():
-            try:
-                _transition(complaint, Action.LAPSE, actor=None)
-            except TransitionNotAllowed:
-                continue
-            lapsed += 1
-    return {"lapsed": lapsed}
+    lapsed = cases_step_each(
+        PROCESS,
+        Complaint.objects.filter(
+            status=Status.AWAITING_CONFIRMATION, submitted_at__lt=cutoff
+        ).select_related("collectivity"),
+        Action.LAPSE,
+    )
+    expired = clocks_sweep(processes=[PROCESS], today=today)[PROCESS.name]["expired"]
+    return {
+        "lapsed": lapsed,
+        "acknowledge_overdue": expired["acknowledge"],
+        "answer_overdue": expired["answer"],
+    }
 
 
-@transaction.atomic
 def complaint_settings_save(
     *, collectivity: Collectivity, actor: User, data: dict[str, Any]
 ) -> ComplaintSettings:
+    """Record the collectivity's complaints unit, reopening window and publication choice.
+
+    Preconditions: the unit is one of the collectivity's (else ValidationError).
+    """
     unit = data.get("complaints_unit")
     if unit is not None and unit.collectivity_id != collectivity.pk:
         raise ValidationError({"complaints_unit": _("Choose a service of this collectivity.")})
-    found, _created = ComplaintSettings.objects.update_or_create(
+    return settings_save(
+        ComplaintSettings,
         collectivity=collectivity,
-        defaults={
+        actor=actor,
+        values={
             "complaints_unit": unit,
             "reopen_days": int(data.get("reopen_days") or 30),
             "publish_answered": bool(data.get("publish_answered")),
         },
+        event="complaints.settings_saved",
+        namespaces=(PAGE_CACHE_NAMESPACE,),
     )
-    event_record(
-        obj=found, action="complaints.settings_saved", actor=actor, collectivity=collectivity
-    )
-    transaction.on_commit(lambda: bump(PAGE_CACHE_NAMESPACE))
-    return found
 
 
 @transaction.atomic

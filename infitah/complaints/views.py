@@ -3,7 +3,6 @@ the public account, and the complaints unit's staff pages."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -23,6 +23,9 @@ from infitah.accounts.decorators import staff_collectivity as _collectivity
 from infitah.accounts.decorators import staff_user as _user
 from infitah.accounts.decorators import staff_view
 from infitah.accounts.permissions import Perm, has_perm
+from infitah.cases.forms import TextForm
+from infitah.cases.selectors import case_deadlines
+from infitah.cases.views import CasePage, PageAction, list_filter, text_action
 from infitah.complaints import selectors, services
 from infitah.complaints.forms import (
     AnswerForm,
@@ -33,23 +36,18 @@ from infitah.complaints.forms import (
     RouteForm,
     SettingsForm,
     SubmitForm,
-    TextForm,
     add_service_errors,
 )
 from infitah.complaints.models import Category, Complaint, ComplaintSettings, StateExplanation
+from infitah.complaints.process import PROCESS
 from infitah.complaints.services import PAGE_CACHE_NAMESPACE, TransitionNotAllowed
-from infitah.complaints.workflow import OPEN, Action, Status, is_allowed
-from infitah.deadlines.selectors import deadline_list_for_subject
+from infitah.complaints.workflow import OPEN, Action, Status
 from infitah.lib.casework import private
 from infitah.lib.pagecache import cached_public_page
 from infitah.lib.pii import pii_decrypt
 from infitah.territories.selectors import network_collectivity_or_404 as _collectivity_or_404
 
 PAGE_SIZE = 20
-
-
-def _subject(complaint: Complaint) -> dict[str, str]:
-    return {"subject_type": Complaint._meta.label_lower, "subject_id": str(complaint.pk)}
 
 
 # --------------------------------------------------------------------------- public
@@ -120,10 +118,42 @@ def _tracked_or_404(token: str) -> Complaint:
     return found
 
 
-def _track_context(found: Complaint, token: str, **forms: Form) -> dict[str, Any]:
-    today = timezone.localdate()
+def _reopenable(found: Complaint) -> bool:
     until = services.reopen_until(found)
-    return {
+    return until is not None and timezone.localdate() <= until
+
+
+# The citizen's actions on the follow-up page (behind the secret link).
+CITIZEN_ACTIONS = {
+    "reply": text_action(
+        TextForm,
+        _lazy("The information asked for"),
+        Action.REPLY,
+        lambda case, user, text: services.complaint_reply(complaint=case, text=text),
+    ),
+    "rate": PageAction(
+        form=lambda case, data, files: RateForm(data, auto_id="id_rate_%s"),
+        call=lambda case, user, form: services.complaint_rate(
+            complaint=case, satisfaction=form.cleaned_data["satisfaction"]
+        ),
+        step=Action.RATE,
+    ),
+    "reopen": text_action(
+        TextForm,
+        _lazy("Why the answer does not settle it"),
+        Action.REOPEN,
+        lambda case, user, text: services.complaint_reopen(complaint=case, text=text),
+        available=_reopenable,
+    ),
+}
+
+
+def _track_draw(
+    request: HttpRequest, found: Complaint, status: int, bound: dict[str, Form], *, token: str
+) -> HttpResponse:
+    forms = TRACK.forms(found, bound)
+    can = TRACK.availability(found)
+    context = {
         "complaint": found,
         "collectivity": found.collectivity,
         "token": token,
@@ -132,67 +162,33 @@ def _track_context(found: Complaint, token: str, **forms: Form) -> dict[str, Any
         ),
         "messages_list": selectors.complaint_messages(complaint=found),
         "attachments": list(found.attachments.all()),
-        "deadlines": deadline_list_for_subject(**_subject(found)),
-        "reopen_until": until,
-        "can_reply": is_allowed(found.status, Action.REPLY),
-        "can_rate": is_allowed(found.status, Action.RATE),
-        "can_reopen": is_allowed(found.status, Action.REOPEN)
-        and until is not None
-        and today <= until,
-        "reply_form": forms.get("reply_form")
-        or TextForm(label=_("The information asked for"), auto_id="id_reply_%s"),
-        "rate_form": forms.get("rate_form") or RateForm(auto_id="id_rate_%s"),
-        "reopen_form": forms.get("reopen_form")
-        or TextForm(label=_("Why the answer does not settle it"), auto_id="id_reopen_%s"),
+        "deadlines": case_deadlines(found),
+        "reopen_until": services.reopen_until(found),
+        "can_reply": can["reply"],
+        "can_rate": can["rate"],
+        "can_reopen": can["reopen"],
+        "reply_form": forms["reply"],
+        "rate_form": forms["rate"],
+        "reopen_form": forms["reopen"],
     }
+    return render(request, "complaints/track.html", context, status=status)
 
 
-@never_cache
-def track(request: HttpRequest, token: str) -> HttpResponse:
-    """The citizen's follow-up page, behind the secret link."""
-    found = _tracked_or_404(token)
-    return private(render(request, "complaints/track.html", _track_context(found, token)))
+# The citizen's follow-up page, behind the secret link of their e-mails.
+TRACK = CasePage(
+    PROCESS,
+    CITIZEN_ACTIONS,
+    find=lambda request, token: _tracked_or_404(token),
+    draw=_track_draw,
+    back=lambda request, found, token: reverse("complaints:track", kwargs={"token": token}),
+    done=_lazy("Done. The collectivity has been told."),
+    private=True,
+)
 
 
-def _citizen_act(found: Complaint, action: str, data: Any) -> tuple[Form, Callable[[], Any]] | None:
-    """The bound form of the citizen's `action` and the service call it leads to."""
-    if action == "reply":
-        f1 = TextForm(data, label=_("The information asked for"), auto_id="id_reply_%s")
-        return f1, lambda: services.complaint_reply(complaint=found, text=f1.cleaned_data["text"])
-    if action == "rate":
-        f2 = RateForm(data, auto_id="id_rate_%s")
-        return f2, lambda: services.complaint_rate(
-            complaint=found, satisfaction=f2.cleaned_data["satisfaction"]
-        )
-    if action == "reopen":
-        f3 = TextForm(data, label=_("Why the answer does not settle it"), auto_id="id_reopen_%s")
-        return f3, lambda: services.complaint_reopen(complaint=found, text=f3.cleaned_data["text"])
-    return None
-
-
-@require_POST
-def track_action(request: HttpRequest, token: str, action: str) -> HttpResponse:
-    """The citizen's actions: reply to a question, rate the answer, reopen once."""
-    found = _tracked_or_404(token)
-    acting = _citizen_act(found, action, request.POST)
-    if acting is None:
-        raise Http404
-    form, call = acting
-    status = 400
-    if form.is_valid():
-        try:
-            call()
-        except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-            status = 409
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Done. The collectivity has been told."))
-            return private(redirect("complaints:track", token=token))
-    found.refresh_from_db()
-    context = _track_context(found, token, **{f"{action}_form": form})
-    return private(render(request, "complaints/track.html", context, status=status))
+track = TRACK.view
+# The citizen's actions: reply to a question, rate the answer, reopen once.
+track_action = TRACK.action_view
 
 
 @never_cache
@@ -241,9 +237,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 @staff_view(Perm.COMPLAINTS_HANDLE)
 def staff_list(request: HttpRequest) -> HttpResponse:
     collectivity = _collectivity(request)
-    state = request.GET.get("state", "open")
-    if state not in selectors.STAFF_FILTERS:
-        state = "open"
+    state = list_filter(request, selectors.STAFF_FILTERS)
     today = timezone.localdate()
     rows = selectors.staff_complaint_list(collectivity=collectivity, state=state)
     return render(
@@ -289,50 +283,102 @@ def _staff_complaint(request: HttpRequest, reference: str) -> Complaint:
     return found
 
 
-def _staff_forms(found: Complaint, **bound: Form) -> dict[str, Form]:
-    collectivity = found.collectivity
-    publish = services.complaint_settings_get(collectivity).publish_answered
-    return {
-        "route": bound.get("route") or RouteForm(collectivity=collectivity, auto_id="id_route_%s"),
-        "ask_info": bound.get("ask_info")
-        or TextForm(label=_("Question to the citizen"), auto_id="id_ask_info_%s"),
-        "answer": bound.get("answer")
-        or AnswerForm(initial={"publish": publish}, auto_id="id_answer_%s"),
-        "merge": bound.get("merge") or MergeForm(auto_id="id_merge_%s"),
-        "acknowledge": bound.get("acknowledge") or Form(),
-        "close": bound.get("close") or Form(),
-    }
-
-
-def _staff_detail_render(
-    request: HttpRequest, found: Complaint, *, status: int = 200, **bound: Form
-) -> HttpResponse:
-    today = timezone.localdate()
-    actions = {a.value: is_allowed(found.status, a) for a in STAFF_ACTIONS.values()}
-    return render(
-        request,
-        "complaints/staff/detail.html",
-        {
-            "collectivity": found.collectivity,
-            "complaint": found,
-            "today": today,
-            "attachments": list(found.attachments.all()),
-            "messages_list": selectors.complaint_messages(complaint=found),
-            "events": selectors.complaint_events(complaint=found),
-            "deadlines": deadline_list_for_subject(**_subject(found)),
-            "duplicates": selectors.duplicate_list(complaint=found) if actions["merge"] else [],
-            "merged": list(found.merged.only("reference", "status")),
-            "reopen_until": services.reopen_until(found),
-            "forms": _staff_forms(found, **bound),
-            "actions": actions,
-        },
-        status=status,
+def _merge(case: Complaint, user: Any, form: Form) -> Complaint:
+    into = selectors.staff_complaint_get(
+        collectivity=case.collectivity, reference=form.cleaned_data["into"].strip()
     )
+    if into is None:
+        raise ValidationError({"into": _("No complaint of this collectivity has it.")})
+    return services.complaint_merge(complaint=case, actor=user, into=into)
 
 
-@staff_view(Perm.COMPLAINTS_HANDLE)
-def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return _staff_detail_render(request, _staff_complaint(request, reference))
+def _answer_form(case: Complaint, data: Any, files: Any) -> Form:
+    publish = services.complaint_settings_get(case.collectivity).publish_answered
+    return AnswerForm(data, initial={"publish": publish}, auto_id="id_answer_%s")
+
+
+# The complaints unit's actions on a complaint.
+STAFF_ACTIONS = {
+    "acknowledge": PageAction(
+        form=lambda case, data, files: Form(data),
+        call=lambda case, user, form: services.complaint_acknowledge(complaint=case, actor=user),
+        step=Action.ACKNOWLEDGE,
+    ),
+    "route": PageAction(
+        form=lambda case, data, files: RouteForm(
+            data, collectivity=case.collectivity, auto_id="id_route_%s"
+        ),
+        call=lambda case, user, form: services.complaint_route(
+            complaint=case, actor=user, service=form.cleaned_data["service"]
+        ),
+        step=Action.ROUTE,
+    ),
+    "ask_info": text_action(
+        TextForm,
+        _lazy("Question to the citizen"),
+        Action.ASK_INFO,
+        lambda case, user, text: services.complaint_ask_info(complaint=case, actor=user, text=text),
+    ),
+    "answer": PageAction(
+        form=_answer_form,
+        call=lambda case, user, form: services.complaint_answer(
+            complaint=case,
+            actor=user,
+            outcome=form.cleaned_data["outcome"],
+            text=form.cleaned_data["text"],
+            competent_body=form.cleaned_data["competent_body"],
+            publish=form.cleaned_data["publish"],
+        ),
+        step=Action.ANSWER,
+    ),
+    "close": PageAction(
+        form=lambda case, data, files: Form(data),
+        call=lambda case, user, form: services.complaint_close(complaint=case, actor=user),
+        step=Action.CLOSE,
+    ),
+    "merge": PageAction(
+        form=lambda case, data, files: MergeForm(data, auto_id="id_merge_%s"),
+        call=_merge,
+        step=Action.MERGE,
+    ),
+}
+
+
+def _staff_draw(
+    request: HttpRequest, found: Complaint, status: int, bound: dict[str, Form], **url: Any
+) -> HttpResponse:
+    actions = STAFF_PAGE.availability(found, _user(request))
+    context = {
+        "collectivity": found.collectivity,
+        "complaint": found,
+        "today": timezone.localdate(),
+        "attachments": list(found.attachments.all()),
+        "messages_list": selectors.complaint_messages(complaint=found),
+        "events": selectors.complaint_events(complaint=found),
+        "deadlines": case_deadlines(found),
+        "duplicates": selectors.duplicate_list(complaint=found) if actions["merge"] else [],
+        "merged": list(found.merged.only("reference", "status")),
+        "reopen_until": services.reopen_until(found),
+        "forms": STAFF_PAGE.forms(found, bound),
+        "actions": actions,
+    }
+    return render(request, "complaints/staff/detail.html", context, status=status)
+
+
+# The complaints unit's page of a complaint.
+STAFF_PAGE = CasePage(
+    PROCESS,
+    STAFF_ACTIONS,
+    find=_staff_complaint,
+    draw=_staff_draw,
+    back=lambda request, found, **url: reverse(
+        "complaints-staff:detail",
+        kwargs={"slug": found.collectivity.slug, "reference": found.reference},
+    ),
+)
+
+
+staff_detail = staff_view(Perm.COMPLAINTS_HANDLE)(STAFF_PAGE.view)
 
 
 @staff_view(Perm.COMPLAINTS_HANDLE)
@@ -346,88 +392,8 @@ def staff_attachment(request: HttpRequest, reference: str, pk: int) -> HttpRespo
     return private(response)  # type: ignore[return-value]
 
 
-# URL segment → workflow action.
-STAFF_ACTIONS = {
-    "acknowledge": Action.ACKNOWLEDGE,
-    "route": Action.ROUTE,
-    "ask_info": Action.ASK_INFO,
-    "answer": Action.ANSWER,
-    "close": Action.CLOSE,
-    "merge": Action.MERGE,
-}
-
-
-def _staff_act(
-    request: HttpRequest, found: Complaint, action: str
-) -> tuple[Form, Callable[[], Any]] | None:
-    """The bound form of `action` and the service call it leads to (None: unknown)."""
-    user = _user(request)
-    data = request.POST
-    if action == "acknowledge":
-        f0 = Form(data)
-        return f0, lambda: services.complaint_acknowledge(complaint=found, actor=user)
-    if action == "route":
-        f1 = RouteForm(data, collectivity=found.collectivity, auto_id="id_route_%s")
-        return f1, lambda: services.complaint_route(
-            complaint=found, actor=user, service=f1.cleaned_data["service"]
-        )
-    if action == "ask_info":
-        f2 = TextForm(data, label=_("Question to the citizen"), auto_id="id_ask_info_%s")
-        return f2, lambda: services.complaint_ask_info(
-            complaint=found, actor=user, text=f2.cleaned_data["text"]
-        )
-    if action == "answer":
-        f3 = AnswerForm(data, auto_id="id_answer_%s")
-        return f3, lambda: services.complaint_answer(
-            complaint=found,
-            actor=user,
-            outcome=f3.cleaned_data["outcome"],
-            text=f3.cleaned_data["text"],
-            competent_body=f3.cleaned_data["competent_body"],
-            publish=f3.cleaned_data["publish"],
-        )
-    if action == "close":
-        f4 = Form(data)
-        return f4, lambda: services.complaint_close(complaint=found, actor=user)
-    if action == "merge":
-        f5 = MergeForm(data, auto_id="id_merge_%s")
-
-        def merge() -> Complaint:
-            into = selectors.staff_complaint_get(
-                collectivity=found.collectivity, reference=f5.cleaned_data["into"].strip()
-            )
-            if into is None:
-                raise ValidationError({"into": _("No complaint of this collectivity has it.")})
-            return services.complaint_merge(complaint=found, actor=user, into=into)
-
-        return f5, merge
-    return None
-
-
-@staff_view(Perm.COMPLAINTS_HANDLE)
-@require_POST
-def staff_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
-    found = _staff_complaint(request, reference)
-    acting = _staff_act(request, found, action)
-    if acting is None:
-        raise Http404
-    form, call = acting
-    status = 400
-    if form.is_valid():
-        try:
-            call()
-        except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-            status = 409
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Done."))
-            return redirect(
-                "complaints-staff:detail", slug=found.collectivity.slug, reference=reference
-            )
-    found.refresh_from_db()
-    return _staff_detail_render(request, found, status=status, **{action: form})
+# staff_view outermost: an outsider gets 404, even on a GET.
+staff_action = staff_view(Perm.COMPLAINTS_HANDLE)(STAFF_PAGE.action_view)
 
 
 def _settings_render(

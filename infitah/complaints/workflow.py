@@ -8,8 +8,11 @@
                                              answered ─close→ closed; rated ─close→ closed
     any open state ─merge→ merged (into another complaint, whose answer reaches every citizen)
 
-Two clocks run from receipt: `complaint.acknowledge` (closed by the acknowledgement) and
-`complaint.answer` (closed by the answer; a reopening starts a new one).
+Two legal clocks (infitah.cases) run from receipt: `acknowledge` (complaint.acknowledge),
+met by the acknowledgement, a routing, a question to the citizen or the answer;
+`answer` (complaint.answer), met by the answer, opened again by a reopening; a merge
+cancels both. A period that passes unmet is recorded once (`acknowledge_overdue`,
+`answer_overdue`) and the complaints unit is told; the state does not change.
 """
 
 from __future__ import annotations
@@ -17,8 +20,12 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from infitah.accounts.permissions import Perm
+from infitah.cases.workflow import CITIZEN, PROCESS, StateTable, Step, cancels, meets, opens, staff
 
 
 class Kind(models.TextChoices):
@@ -54,55 +61,59 @@ class Action(StrEnum):
     MERGE = "merge"
 
 
-class Side(StrEnum):
-    CITIZEN = "citizen"
-    UNIT = "unit"
-    PROCESS = "process"
-
-
+# The event that creates a complaint (its first in the case history).
+SUBMITTED = "submitted"
 OPEN = frozenset({Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROCESS, Status.INFO_REQUESTED})
 HANDLED = frozenset({Status.ANSWERED, Status.RATED})
+UNIT = staff(Perm.COMPLAINTS_HANDLE)
+# Routing or asking the citizen acknowledges receipt too, when not yet done: meeting an
+# acknowledge period already closed changes nothing.
+ACKNOWLEDGES = (meets("acknowledge"),)
 
-# action → (states it may be taken from, state it leads to (None: unchanged), who)
-TRANSITIONS: dict[Action, tuple[frozenset[str], str | None, Side]] = {
-    Action.CONFIRM: (frozenset({Status.AWAITING_CONFIRMATION}), Status.RECEIVED, Side.CITIZEN),
-    Action.LAPSE: (frozenset({Status.AWAITING_CONFIRMATION}), Status.LAPSED, Side.PROCESS),
-    Action.ACKNOWLEDGE: (frozenset({Status.RECEIVED}), Status.ACKNOWLEDGED, Side.UNIT),
-    # Routing to a service acknowledges too, when not yet done.
-    Action.ROUTE: (
-        frozenset({Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROCESS}),
-        Status.IN_PROCESS,
-        Side.UNIT,
-    ),
-    Action.ASK_INFO: (
-        frozenset({Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROCESS}),
-        Status.INFO_REQUESTED,
-        Side.UNIT,
-    ),
-    Action.REPLY: (frozenset({Status.INFO_REQUESTED}), Status.IN_PROCESS, Side.CITIZEN),
-    Action.ANSWER: (OPEN, Status.ANSWERED, Side.UNIT),
-    Action.RATE: (frozenset({Status.ANSWERED}), Status.RATED, Side.CITIZEN),
-    # Once, within the collectivity's window after the answer (checked by the service).
-    Action.REOPEN: (HANDLED, Status.IN_PROCESS, Side.CITIZEN),
-    Action.CLOSE: (HANDLED, Status.CLOSED, Side.UNIT),
-    Action.MERGE: (OPEN, Status.MERGED, Side.UNIT),
-}
-
-FINAL = frozenset({Status.LAPSED, Status.CLOSED, Status.MERGED})
+TABLE = StateTable(
+    states=Status,
+    creations={SUBMITTED: Step(frozenset(), Status.AWAITING_CONFIRMATION, CITIZEN)},
+    steps={
+        Action.CONFIRM: Step(
+            frozenset({Status.AWAITING_CONFIRMATION}),
+            Status.RECEIVED,
+            CITIZEN,
+            (opens("acknowledge"), opens("answer")),
+        ),
+        Action.LAPSE: Step(frozenset({Status.AWAITING_CONFIRMATION}), Status.LAPSED, PROCESS),
+        Action.ACKNOWLEDGE: Step(
+            frozenset({Status.RECEIVED}), Status.ACKNOWLEDGED, UNIT, ACKNOWLEDGES
+        ),
+        Action.ROUTE: Step(
+            frozenset({Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROCESS}),
+            Status.IN_PROCESS,
+            UNIT,
+            ACKNOWLEDGES,
+        ),
+        # The answer period runs on while the citizen is asked: the decree provides no
+        # suspension.
+        Action.ASK_INFO: Step(
+            frozenset({Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROCESS}),
+            Status.INFO_REQUESTED,
+            UNIT,
+            ACKNOWLEDGES,
+        ),
+        Action.REPLY: Step(frozenset({Status.INFO_REQUESTED}), Status.IN_PROCESS, CITIZEN),
+        Action.ANSWER: Step(OPEN, Status.ANSWERED, UNIT, (meets("acknowledge"), meets("answer"))),
+        Action.RATE: Step(frozenset({Status.ANSWERED}), Status.RATED, CITIZEN),
+        # Once, within the collectivity's window after the answer (the service's guard).
+        Action.REOPEN: Step(HANDLED, Status.IN_PROCESS, CITIZEN, (opens("answer"),)),
+        Action.CLOSE: Step(HANDLED, Status.CLOSED, UNIT),
+        Action.MERGE: Step(OPEN, Status.MERGED, UNIT, (cancels("acknowledge"), cancels("answer"))),
+    },
+    final={Status.LAPSED, Status.CLOSED, Status.MERGED},
+)
+FINAL = TABLE.final
 NOT_PUBLIC = frozenset({Status.AWAITING_CONFIRMATION, Status.LAPSED})
 
-
-def is_allowed(status: str, action: Action | str) -> bool:
-    try:
-        sources = TRANSITIONS[Action(action)][0]
-    except (KeyError, ValueError):
-        return False
-    return status in sources
-
-
-def target(status: str, action: Action) -> str:
-    to = TRANSITIONS[action][1]
-    return status if to is None else to
+TRANSITIONS = TABLE.steps
+is_allowed = TABLE.is_allowed
+target = TABLE.target
 
 
 class Outcome(models.TextChoices):
@@ -111,7 +122,8 @@ class Outcome(models.TextChoices):
     NOT_COMPETENT = "not_competent", _("Not competent: another body is")
 
 
-EVENT_LABELS = {
+# How the case history names each event of a complaint (pages, API).
+EVENT_LABELS: dict[str, Promise] = {
     "complaints.submitted": _("Submitted"),
     "complaints.confirm": _("E-mail confirmed: received"),
     "complaints.lapse": _("Lapsed: e-mail never confirmed"),
@@ -124,4 +136,6 @@ EVENT_LABELS = {
     "complaints.reopen": _("Reopened by the citizen"),
     "complaints.close": pgettext_lazy("complaint status", "Closed"),
     "complaints.merge": _("Merged with a similar complaint"),
+    "complaints.acknowledge_overdue": _("Receipt not acknowledged by the due date"),
+    "complaints.answer_overdue": _("Not answered by the due date"),
 }

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import infitah.complaints.models
+import infitah.cases.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=infitah.complaints.models.attachment_path)),
+                ('file', models.FileField(max_length=200, upload_to=infitah.cases.models.attachment_path)),
                 ('name', models.CharField(max_length=200, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveBigIntegerField()),

@@ -29,7 +29,11 @@ def _snapshot() -> tuple[Any, ...]:
         list(StateExplanation.objects.order_by("pk").values_list("status", "text_fr")),
         list(
             Complaint.objects.order_by("pk").values_list(
-                "reference", "status", "acknowledge_by", "answer_by", "service__name_fr"
+                "reference",
+                "status",
+                "acknowledge_deadline__due_date",
+                "answer_deadline__due_date",
+                "service__name_fr",
             )
         ),
         Deadline.objects.count(),

@@ -167,7 +167,7 @@ def test_submit_with_a_photo_then_confirm_by_post(
     complaint = Complaint.objects.get()
     assert complaint.status == Status.AWAITING_CONFIRMATION
     assert complaint.category == lighting and complaint.latitude is not None
-    attachment = Attachment.objects.get(complaint=complaint)
+    attachment = Attachment.objects.get(case=complaint)
     assert attachment.content_type == "image/png"
 
     page = client.get(response["Location"])

@@ -125,7 +125,7 @@ def test_published_answers_are_anonymised_and_chosen(
     collectivity_a: Collectivity,
     collectivity_b: Collectivity,
     submit: Submit,
-    officer_a: User,
+    charlie: User,
 ) -> None:
     published = list(selectors.published_answers(collectivity=collectivity_a))
     # `slow` was answered without publication; `waiting` is not answered.
@@ -136,8 +136,9 @@ def test_published_answers_are_anonymised_and_chosen(
     # A collectivity that chose not to publish shows nothing, whatever the answers say.
     ComplaintSettings.objects.create(collectivity=collectivity_b, publish_answered=False)
     other = submit(collectivity=collectivity_b)
+    # Answered by B's own staff: the engine refuses a step to another collectivity's.
     services.complaint_answer(
-        complaint=other, actor=officer_a, outcome=Outcome.POSITIVE, text="تم", publish=True
+        complaint=other, actor=charlie, outcome=Outcome.POSITIVE, text="تم", publish=True
     )
     assert list(selectors.published_answers(collectivity=collectivity_b)) == []
     ComplaintSettings.objects.filter(collectivity=collectivity_a).update(publish_answered=False)
@@ -168,7 +169,7 @@ def test_a_reopened_complaint_leaves_the_published_list_until_answered_again(
     ]
 
 
-def test_the_default_settings_publish_too(collectivity_b: Collectivity, officer_a: User) -> None:
+def test_the_default_settings_publish_too(collectivity_b: Collectivity, charlie: User) -> None:
     complaint, _token = services.complaint_submit(
         collectivity=collectivity_b,
         data=services.ComplaintInput(
@@ -176,8 +177,9 @@ def test_the_default_settings_publish_too(collectivity_b: Collectivity, officer_
         ),
     )
     assert services.complaint_settings_get(collectivity_b).publish_answered is True
+    # Answered by B's own staff: the engine refuses a step to another collectivity's.
     services.complaint_answer(
-        complaint=complaint, actor=officer_a, outcome=Outcome.POSITIVE, text="تم", publish=True
+        complaint=complaint, actor=charlie, outcome=Outcome.POSITIVE, text="تم", publish=True
     )
     assert [c.pk for c in selectors.published_answers(collectivity=collectivity_b)] == [
         complaint.pk
