@@ -8,9 +8,15 @@
   collecting, 429 with Retry-After.
 - `POST /signatures/confirm`: confirm with the e-mailed token (idempotent).
 - `GET /staff/petitions/{id}/stats`: the bureau's statistics (token).
+- `POST /staff/petitions/{id}/{action}`: the bureau's steps (token): review, accept,
+  reject, schedule, decide, withdraw (at the agent's written request), through the case
+  engine's one pattern (`infitah.cases.api`). 404 for another collectivity's petition,
+  409 when its state forbids the step, 400 per field; 200 with the petition as the
+  bureau sees it.
 
 No response ever carries an ID number, an e-mail address or an IP address, except the
-staff statistics' top IP addresses, for the bureau of the petition's collectivity.
+staff statistics' top IP addresses and the agent's contact details in the staff answer,
+for the bureau of the petition's collectivity. No response names a signatory.
 """
 
 from __future__ import annotations
@@ -24,13 +30,15 @@ from ninja.errors import HttpError
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils import translation
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from infitah.accounts.api_auth import StaffToken
-from infitah.accounts.models import User
-from infitah.accounts.permissions import Perm, has_perm
+from infitah.accounts.permissions import Perm
+from infitah.cases.api import ApiActions, ApiCall, api_error, staff_case_or_404
 from infitah.lib.casework import validation_detail
-from infitah.petitions import notify, selectors
+from infitah.petitions import notify, selectors, services
 from infitah.petitions.integrity import RateLimited, client_ip
 from infitah.petitions.models import Petition
 from infitah.petitions.signatures import (
@@ -40,7 +48,7 @@ from infitah.petitions.signatures import (
     signature_confirm,
     signature_submit,
 )
-from infitah.petitions.workflow import SignatureStatus
+from infitah.petitions.workflow import CHECKLIST, SignatureStatus
 from infitah.territories.selectors import collectivity_get
 
 router = Router(tags=["petitions"])
@@ -81,6 +89,9 @@ class PetitionOut(Schema):
     per_province: list[ProvinceOut]
     decision: str | None
     lodged_on: dt.date | None
+    # The day the council must decide by (the decision clock's period, as the legal
+    # calendar gives it now); null before lodging.
+    decision_due: dt.date | None
     reference: str | None
 
 
@@ -116,10 +127,6 @@ class StatsOut(Schema):
     by_commune: list[tuple[str, int]]
     by_channel: list[tuple[str, int]]
     by_ip: list[tuple[str, int]]
-
-
-def _error(status: int, message: str, field: str = "") -> Status[Any]:
-    return Status(status, {"detail": [{"field": field, "message": message}]})
 
 
 def _text(value: Scalar) -> str:
@@ -198,6 +205,7 @@ def petition_get(request: HttpRequest, petition_id: int) -> Any:
         ],
         "decision": petition.decision or None,
         "lodged_on": petition.lodged_on,
+        "decision_due": petition.decision_due,
         "reference": petition.reference or None,
     }
 
@@ -235,7 +243,7 @@ def signature_create(request: HttpRequest, petition_id: int, payload: SignatureI
             user_agent=request.headers.get("User-Agent", "")[:500],
         )
     except NotCollecting as exc:
-        return _error(409, exc.message)
+        return api_error(409, exc.message)
     except ValidationError as exc:
         return Status(
             400, {"detail": validation_detail(exc, aliases={"residence": "residence_commune"})}
@@ -245,7 +253,7 @@ def signature_create(request: HttpRequest, petition_id: int, payload: SignatureI
         response["Retry-After"] = str(exc.retry_after)
         return response
     except AlreadySigned as exc:
-        return _error(409, exc.message, "cin")
+        return api_error(409, exc.message, "cin")
     return Status(
         202,
         {
@@ -267,12 +275,30 @@ def signature_confirm_api(request: HttpRequest, payload: ConfirmIn) -> Any:
     try:
         signature = signature_confirm(token=_text(payload.token).strip())
     except NotCollecting as exc:
-        return _error(409, exc.message)
+        return api_error(409, exc.message)
     if signature is None:
         raise HttpError(404, _("Unknown or expired confirmation link."))
     if signature.status == SignatureStatus.INVALIDATED:
-        return _error(409, _("This signature was invalidated by the council bureau."))
+        return api_error(409, _("This signature was invalidated by the council bureau."))
     return {"status": signature.status}
+
+
+# Beyond the database's integer: no such petition (PostgreSQL would refuse the query).
+PK_MAX = 2**31
+
+
+def _staff_petition(request: HttpRequest, petition_id: int) -> Petition:
+    """The petition if the token's user is of its collectivity's petitions bureau; 404
+    otherwise, not 403: another collectivity's petition is not confirmed."""
+    if not 0 < petition_id < PK_MAX:
+        raise HttpError(404, _("Unknown petition."))
+    return staff_case_or_404(
+        request,
+        Petition.objects.select_related("decision_deadline", "association_seat"),
+        perm=Perm.PETITIONS_HANDLE,
+        message=_("Unknown petition."),
+        pk=petition_id,
+    )
 
 
 @staff_router.get(
@@ -281,14 +307,157 @@ def signature_confirm_api(request: HttpRequest, payload: ConfirmIn) -> Any:
     summary="Signature statistics of a petition, for its bureau",
 )
 def petition_stats(request: HttpRequest, petition_id: int) -> Any:
-    user: User = request.auth  # type: ignore[attr-defined]
-    found = (
-        Petition.objects.select_related("collectivity").filter(pk=petition_id).first()
-        if 0 < petition_id < 2**31
-        else None
-    )
-    # 404, not 403, for another collectivity's petition: its existence is not confirmed.
-    if found is None or not has_perm(user, Perm.PETITIONS_HANDLE, found.collectivity):
-        raise HttpError(404, _("Unknown petition."))
+    found = _staff_petition(request, petition_id)
     stats = selectors.signature_statistics(found)
     return {"petition": found.pk, **stats.__dict__}
+
+
+class ActionIn(Schema):
+    """The body of a bureau's step: the fields of the page's form for it. Loosely typed,
+    as the signing body: the services check each field and answer per field."""
+
+    # accept, reject: the admissibility checklist (the association item is true for
+    # citizens' petitions whatever is sent).
+    competence: Scalar = None
+    signatures: Scalar = None
+    association: Scalar = None
+    documents: Scalar = None
+    note: Scalar = None  # accept (optional)
+    reasons: Scalar = None  # reject (required)
+    session_date: Scalar = None  # schedule: YYYY-MM-DD
+    session_title: Scalar = None  # schedule
+    decision_ar: Scalar = None  # decide (Arabic and/or French)
+    decision_fr: Scalar = None
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    action: str
+    from_state: str
+    to_state: str
+
+
+class StaffPetitionOut(Schema):
+    id: int
+    reference: str | None
+    title: str
+    status: str
+    channel: str
+    petitioner_kind: str
+    collectivity: str
+    lodged_on: dt.date | None
+    decision_due: dt.date | None
+    threshold: int
+    confirmed_signatures: int
+    checklist: dict[str, bool]
+    review_note: str
+    session_date: dt.date | None
+    session_title: str
+    decision_ar: str
+    decision_fr: str
+    rejection_reasons: str
+    agent_name: str
+    agent_id_number_masked: str
+    agent_email: str
+    agent_phone: str
+    agent_address: str
+    association_name: str
+    association_founded_on: dt.date | None
+    association_seat: str | None
+    events: list[EventOut]
+
+
+def _staff(petition: Petition) -> dict[str, Any]:
+    """The petition as its bureau sees it: the agent's ID number masked, no signatory."""
+    return {
+        "id": petition.pk,
+        "reference": petition.reference or None,
+        "title": petition.title,
+        "status": petition.status,
+        "channel": petition.channel,
+        "petitioner_kind": petition.petitioner_kind,
+        "collectivity": petition.collectivity.slug,
+        "lodged_on": petition.lodged_on,
+        "decision_due": petition.decision_due,
+        "threshold": petition.threshold_at_lodging or selectors.threshold_for(petition).required,
+        "confirmed_signatures": sum(selectors.counts_by_province_exact(petition).values()),
+        "checklist": petition.checklist,
+        "review_note": petition.review_note,
+        "session_date": petition.session_date,
+        "session_title": petition.session_title,
+        "decision_ar": petition.decision_ar,
+        "decision_fr": petition.decision_fr,
+        "rejection_reasons": petition.rejection_reasons,
+        "agent_name": petition.agent_name,
+        "agent_id_number_masked": petition.agent_cin_masked,
+        "agent_email": petition.agent_email,
+        "agent_phone": petition.agent_phone,
+        "agent_address": petition.agent_address,
+        "association_name": petition.association_name,
+        "association_founded_on": petition.association_founded_on,
+        "association_seat": petition.association_seat.slug if petition.association_seat else None,
+        "events": [
+            {"at": e.at, "action": e.action, "from_state": e.from_state, "to_state": e.to_state}
+            for e in selectors.petition_events(petition)
+        ],
+    }
+
+
+def _checklist(data: ActionIn) -> dict[str, bool]:
+    return {key: _flag(getattr(data, key)) for key in CHECKLIST}
+
+
+def _day(value: Scalar) -> dt.date | None:
+    """An ISO date, or None (the service then asks for the date, on its field)."""
+    try:
+        return parse_date(_text(value).strip())
+    except ValueError:
+        return None
+
+
+# URL segment → the service it calls (with the petition, the token's user and the body).
+ACTION_CALLS: dict[str, ApiCall] = {
+    "review": lambda found, user, data: services.petition_review_start(petition=found, actor=user),
+    "accept": lambda found, user, data: services.petition_accept(
+        petition=found, actor=user, checklist=_checklist(data), note=_text(data.note)
+    ),
+    "reject": lambda found, user, data: services.petition_reject(
+        petition=found, actor=user, reasons=_text(data.reasons), checklist=_checklist(data)
+    ),
+    "schedule": lambda found, user, data: services.petition_schedule(
+        petition=found,
+        actor=user,
+        session_date=_day(data.session_date),
+        session_title=_text(data.session_title),
+    ),
+    "decide": lambda found, user, data: services.petition_decide(
+        petition=found,
+        actor=user,
+        decision_ar=_text(data.decision_ar),
+        decision_fr=_text(data.decision_fr),
+    ),
+    "withdraw": lambda found, user, data: services.petition_withdraw(petition=found, actor=user),
+}
+ACTIONS = ApiActions(
+    ACTION_CALLS,
+    out=_staff,
+    forbidden=_lazy("Only the petitions bureau of the council takes this step."),
+)
+STAFF_ACTIONS = tuple(ACTION_CALLS)
+
+
+@staff_router.post(
+    "/petitions/{int:petition_id}/{action}",
+    response={200: StaffPetitionOut, 400: Any, 403: Any, 404: Any, 409: Any},
+    summary="A step of the petitions bureau: " + ", ".join(STAFF_ACTIONS),
+    description=(
+        "Bodies (JSON; {} when there is nothing to give): review {}; accept {competence, "
+        "signatures, association, documents: booleans, every one true, note}; reject "
+        "{reasons, and the checklist as for accept}; schedule {session_date: YYYY-MM-DD, "
+        "session_title}; decide {decision_ar, decision_fr: at least one}; withdraw {} (at "
+        "the agent's written request). 404 for another collectivity's petition; 409 when "
+        "the petition's state does not allow the step; 400 with one message per field."
+    ),
+)
+def petition_act(request: HttpRequest, petition_id: int, action: str, payload: ActionIn) -> Any:
+    return ACTIONS.act(request, _staff_petition(request, petition_id), action, payload)

@@ -10,9 +10,11 @@ class PetitionsConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
+        from infitah.cases.workflow import process_register
         from infitah.deadlines.duty_kinds import register_duty_kind
         from infitah.deadlines.models import Deadline
         from infitah.petitions.openers import register_petition_opener
+        from infitah.petitions.process import PROCESS
         from infitah.territories.models import Collectivity
         from infitah.territories.modules import Module, register_module
 
@@ -34,6 +36,8 @@ class PetitionsConfig(AppConfig):
                 order=40,
             )
         )
+        # The engine's sweep notes the decision periods that pass unmet (`manage.py tick`).
+        process_register(PROCESS)
         # The decision clock `petition.decision.<level>` links to the bureau's page.
         register_duty_kind("petitions.petition", url=staff_url, label=_("Petition"))
         # Petitions lodged on paper are opened from their correspondence register entry.

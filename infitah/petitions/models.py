@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from infitah.cases.models import CaseSettings
+from infitah.cases.workflow import ClockDate
 from infitah.petitions.workflow import (
     PUBLIC,
     Channel,
@@ -67,7 +69,7 @@ def level_of(kind: str) -> str:
     return Level.COMMUNE
 
 
-class PetitionSettings(models.Model):
+class PetitionSettings(CaseSettings):
     """How one collectivity applies the petition rules (defaults: the law as published)."""
 
     collectivity = models.OneToOneField(
@@ -118,9 +120,6 @@ class PetitionSettings(models.Model):
                 name="petition_settings_override_positive",
             ),
         ]
-
-    def __str__(self) -> str:
-        return str(self.collectivity)
 
 
 class IntegritySettings(models.Model):
@@ -174,9 +173,11 @@ class Petition(models.Model):
     """A petition asking a council to put a point within its competence on its agenda.
 
     The agent (وكيل العريضة) — or, for an association, its legal representative — is the
-    single contact: `agent_*`. Their details are never public. `reference`, `lodged_on`
-    and `decision_due` are set at lodging; `final_confirmed` and `final_per_province`
-    keep the counts once the signatures are purged.
+    single contact: `agent_*`. Their details are never public. `reference` and
+    `lodged_on` are set at lodging; the decision due date is read from the current
+    Deadline of the decision clock (`decision_deadline`), never copied, so a calendar
+    correction that moves the Deadline moves it. `final_confirmed` and
+    `final_per_province` keep the counts once the signatures are purged.
     """
 
     collectivity = models.ForeignKey(
@@ -232,7 +233,16 @@ class Petition(models.Model):
     created_at = models.DateTimeField(_("entered at"), default=timezone.now)
     collecting_since = models.DateTimeField(_("open for signatures since"), null=True, blank=True)
     lodged_on = models.DateField(_("lodged on"), null=True, blank=True)
-    decision_due = models.DateField(_("decision due by"), null=True, blank=True)
+    # The current period of the decision clock (None before lodging); kept, closed,
+    # once the council has decided, rejected it or the petition was withdrawn.
+    decision_deadline = models.ForeignKey(
+        "deadlines.Deadline",
+        verbose_name=_("decision period"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     threshold_at_lodging = models.PositiveIntegerField(null=True, blank=True)
     confirmed_at_lodging = models.PositiveIntegerField(null=True, blank=True)
     review_started_on = models.DateField(_("review started on"), null=True, blank=True)
@@ -256,6 +266,8 @@ class Petition(models.Model):
     )
 
     objects = PetitionQuerySet.as_manager()
+
+    decision_due = ClockDate("decision")
 
     class Meta:
         verbose_name = _("petition")

@@ -1,10 +1,11 @@
 """Writes of petitions (organic laws 111.14, 112.14, 113.14): the life of a petition.
 
-Every change of state goes through `_transition` (row locked, table checked, state and
-dates written, ledger event, all in one transaction) and tells the agent by e-mail
-(outbox, idempotency key per stage and event). Lodging opens the decision clock
-`petition.decision.<level>` (deadlines app); the decision, the rejection and the
-withdrawal close it. Signatures are written by `signatures.py`.
+Every change of state goes through the case engine (`infitah.cases`): the table of
+`workflow.py` and the clock of `process.py` say what is allowed and when the decision
+period (`petition.decision.<level>`) opens and closes; the engine locks the row, checks,
+writes the state and its ledger event in one transaction. Each step tells the agent by
+e-mail (outbox, idempotency key per stage and event). Signatures are written by
+`signatures.py`.
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ from django.utils.translation import gettext as _
 
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
-from infitah.deadlines.models import DeadlineStatus
-from infitah.deadlines.services import deadline_close_for_subject, deadline_open
-from infitah.ledger.services import event_record
+from infitah.cases.services import (
+    case_created,
+    case_lock,
+    case_transition,
+    clocks_sweep,
+    refused,
+    settings_save,
+)
 from infitah.lib.casework import site_language, token_digest, too_long
-from infitah.lib.pagecache import bump
 from infitah.lib.pii import pii_encrypt, pii_mask
 from infitah.numbering.services import number_next
 from infitah.petitions import notify
@@ -45,6 +50,7 @@ from infitah.petitions.models import (
     Petition,
     PetitionSettings,
 )
+from infitah.petitions.process import PROCESS
 from infitah.petitions.selectors import (
     counts_by_province_exact,
     petition_settings_get,
@@ -60,23 +66,19 @@ from infitah.petitions.signatures import (
 )
 from infitah.petitions.workflow import (
     CHECKLIST,
-    FINAL,
-    LODGED_STATES,
-    TRANSITIONS,
+    DRAFTED,
+    REGISTERED_PAPER,
     Action,
     Channel,
     PetitionerKind,
-    Side,
     Status,
     TransitionNotAllowed,
     is_allowed,
-    target,
 )
 from infitah.territories.models import Collectivity
 
-PAGE_CACHE_NAMESPACE = "petitions"
+PAGE_CACHE_NAMESPACE = PROCESS.name
 SERIES = "petition"
-DECISION_LIMIT = "petition.decision.{level}"
 SESSION_MAX = 300
 
 
@@ -355,20 +357,19 @@ def petition_draft(
     confirm_token = secrets.token_urlsafe(24)
     petition.confirm_digest = token_digest(confirm_token)
     petition.save()
-    event_record(
-        obj=petition,
-        action="petitions.drafted",
-        process="agent",
-        collectivity=collectivity,
-        to_state=petition.status,
-        data={"petitioner": petition.petitioner_kind},
+    case_created(
+        PROCESS, petition, DRAFTED, actor=None, data={"petitioner": petition.petitioner_kind}
     )
     notify.agent(petition, "drafted", manage_token=token, confirm_token=confirm_token)
     return petition, token
 
 
 def _by_digest(**lookup: str) -> Petition | None:
-    return Petition.objects.select_related("collectivity").filter(**lookup).first()
+    return (
+        Petition.objects.select_related("collectivity", "decision_deadline")
+        .filter(**lookup)
+        .first()
+    )
 
 
 def petition_by_manage_token(token: str) -> Petition | None:
@@ -385,64 +386,11 @@ def petition_by_confirm_token(token: str) -> Petition | None:
     return _by_digest(confirm_digest=token_digest(token))
 
 
-def _locked(petition: Petition) -> Petition:
-    return (
-        Petition.objects.select_for_update(of=("self",))
-        .select_related("collectivity")
-        .get(pk=petition.pk)
-    )
-
-
-def _transition(
-    petition: Petition,
-    action: Action,
-    *,
-    actor: User | None,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    changes: dict[str, Any] | None = None,
-) -> Petition:
-    locked = _locked(petition)
-    if not is_allowed(locked.status, action):
-        raise TransitionNotAllowed(
-            _("This petition is “%(status)s”: this action is not possible now.")
-            % {"status": locked.get_status_display()}
-        )
-    before = locked.status
-    locked.status = target(action)
-    if locked.status in FINAL:
-        locked.closed_at = timezone.now()
-    for name, value in (changes or {}).items():
-        setattr(locked, name, value)
-    locked.save()
-    side = TRANSITIONS[action][2]
-    event_record(
-        obj=locked,
-        action=f"petitions.{action.value}",
-        actor=actor,
-        process="" if actor is not None else {Side.AGENT: "agent"}.get(side, "petitions"),
-        collectivity=locked.collectivity,
-        from_state=before,
-        to_state=locked.status,
-        note=note[:2000],
-        data=data or {},
-    )
-    for name in ("status", "closed_at", *(changes or {})):
-        setattr(petition, name, getattr(locked, name))
-    transaction.on_commit(lambda: bump(PAGE_CACHE_NAMESPACE))
-    return locked
-
-
-def _require_bureau(actor: User, petition: Petition) -> None:
-    # Views and the API resolve the collectivity first; this guards every other caller.
-    if not has_perm(actor, Perm.PETITIONS_HANDLE, petition.collectivity):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def petition_confirm_agent(*, petition: Petition) -> Petition:
     """The agent confirmed their e-mail (POST): the petition is open to signatures."""
-    locked = _transition(
+    locked = case_transition(
+        PROCESS,
         petition,
         Action.CONFIRM_AGENT,
         actor=None,
@@ -451,18 +399,6 @@ def petition_confirm_agent(*, petition: Petition) -> Petition:
     tallies_prepare(locked)
     notify.agent(locked, "collecting")
     return locked
-
-
-def _open_clock(petition: Petition, start: date, actor: User | None) -> date:
-    return deadline_open(
-        collectivity=petition.collectivity,
-        subject=petition,
-        limit_code=DECISION_LIMIT.format(level=petition.level),
-        start=start,
-        label=_("Decide on petition %(reference)s") % {"reference": petition.reference},
-        actor=actor,
-        process="" if actor is not None else "petitions",
-    ).due_date
 
 
 def _number(petition: Petition, lodged_on: date) -> dict[str, Any]:
@@ -487,13 +423,11 @@ def petition_lodge(*, petition: Petition, actor: User | None = None) -> Petition
     `PET-<year>-<code>-<number>`; the decision clock opens today; the agent (receipt)
     and the bureau are told.
     """
-    current = _locked(petition)
-    if current.status != Status.COLLECTING:
-        raise TransitionNotAllowed(
-            _("This petition is “%(status)s”: this action is not possible now.")
-            % {"status": current.get_status_display()}
-        )
-    # Exact count: no confirmation is in flight once signing is closed under the lock.
+    current = case_lock(PROCESS, petition)
+    if not is_allowed(current.status, Action.LODGE):
+        raise refused(PROCESS, current)
+    # Exact count: no confirmation is in flight once signing is closed under the lock
+    # (the engine's transition below locks the same row again, within this transaction).
     confirmed = signatures_close(current)
     threshold = threshold_for(current)
     shortfalls = [
@@ -510,22 +444,20 @@ def petition_lodge(*, petition: Petition, actor: User | None = None) -> Petition
         if shortfalls:
             message += " " + _("Not enough from: %(list)s.") % {"list": "; ".join(shortfalls)}
         raise ThresholdNotMet(message)
-    today = timezone.localdate()
-    locked = _transition(
+    locked = case_transition(
+        PROCESS,
         petition,
         Action.LODGE,
         actor=actor,
-        changes={
-            **_number(current, today),
+        # The gapless number is taken only once every check has passed.
+        changes=lambda locked: {
+            **_number(locked, timezone.localdate()),
             "channel": Channel.ONLINE,
             "threshold_at_lodging": threshold.required,
             "confirmed_at_lodging": confirmed,
         },
         data={"confirmed": confirmed, "required": threshold.required},
     )
-    locked.decision_due = _open_clock(locked, today, actor)
-    locked.save(update_fields=["decision_due"])
-    petition.decision_due = locked.decision_due
     notify.agent(locked, "lodged")
     notify.bureau(locked, "lodged")
     return locked
@@ -542,9 +474,12 @@ def petition_register_paper(
 ) -> Petition:
     """Register a petition lodged on paper (from its correspondence entry or directly).
 
+    Preconditions: `actor` holds Perm.PETITIONS_HANDLE in `collectivity` (else
+    PermissionDenied); `lodged_on` (the day the council received it; today by default)
+    is not in the future and `data` passes `petition_validate` (else ValidationError).
     It is lodged at once, even below the threshold: the bureau enters the paper
-    signatures next (form or CSV) and its checklist shows any shortfall. `lodged_on` (the
-    day the council received it; today by default) starts the decision clock.
+    signatures next (form or CSV) and its checklist shows any shortfall. Side effects:
+    the reference; the decision clock from `lodged_on`; the agent is told.
     """
     if not has_perm(actor, Perm.PETITIONS_HANDLE, collectivity):
         raise PermissionDenied
@@ -560,35 +495,38 @@ def petition_register_paper(
     petition.created_by = actor
     for name, value in _number(petition, lodged_on).items():
         setattr(petition, name, value)
-    petition.save()
-    tallies_prepare(petition)
     petition.threshold_at_lodging = threshold_for(petition).required
     petition.confirmed_at_lodging = 0
-    petition.decision_due = _open_clock(petition, lodged_on, actor)
-    petition.save(update_fields=["threshold_at_lodging", "confirmed_at_lodging", "decision_due"])
-    event_record(
-        obj=petition,
-        action="petitions.registered_paper",
+    petition.save()
+    tallies_prepare(petition)
+    case_created(
+        PROCESS,
+        petition,
+        REGISTERED_PAPER,
         actor=actor,
-        collectivity=collectivity,
-        to_state=petition.status,
         data={
             "petitioner": petition.petitioner_kind,
             "lodged_on": lodged_on.isoformat(),
             "entry": str(getattr(entry, "pk", "") or ""),
         },
     )
-    transaction.on_commit(lambda: bump(PAGE_CACHE_NAMESPACE))
     notify.agent(petition, "lodged")
     return petition
 
 
 @transaction.atomic
 def petition_review_start(*, petition: Petition, actor: User) -> Petition:
-    """The bureau takes the petition up to check its admissibility."""
-    _require_bureau(actor, petition)
-    locked = _transition(
-        petition, Action.REVIEW, actor=actor, changes={"review_started_on": timezone.localdate()}
+    """The bureau takes the petition up to check its admissibility.
+
+    Preconditions: lodged (else TransitionNotAllowed); `actor` is of the petitions
+    bureau of its collectivity (else PermissionDenied). Side effect: the agent is told.
+    """
+    locked = case_transition(
+        PROCESS,
+        petition,
+        Action.REVIEW,
+        actor=actor,
+        changes={"review_started_on": timezone.localdate()},
     )
     notify.agent(locked, "review")
     return locked
@@ -608,8 +546,11 @@ def petition_accept(
     *, petition: Petition, actor: User, checklist: dict[str, bool], note: str = ""
 ) -> Petition:
     """Accept: every item of the admissibility checklist is met (else ValidationError
-    naming the items). The petition goes to the next ordinary session (`petition_schedule`)."""
-    _require_bureau(actor, petition)
+    naming the items). The petition goes to the next ordinary session (`petition_schedule`).
+
+    Preconditions: under review (else TransitionNotAllowed); `actor` is of the bureau
+    (else PermissionDenied). Side effect: the agent is told.
+    """
     clean = checklist_clean(checklist, petition=petition)
     missing = [str(CHECKLIST[key]) for key, ok in clean.items() if not ok]
     if missing:
@@ -622,7 +563,8 @@ def petition_accept(
     note = (note or "").strip()
     if len(note) > REASONS_MAX or "\x00" in note:
         raise ValidationError({"note": too_long(REASONS_MAX)})
-    locked = _transition(
+    locked = case_transition(
+        PROCESS,
         petition,
         Action.ACCEPT,
         actor=actor,
@@ -638,8 +580,12 @@ def petition_accept(
 def petition_schedule(
     *, petition: Petition, actor: User, session_date: date | None, session_title: str
 ) -> Petition:
-    """Place an accepted petition on a session's agenda (or move it to another session)."""
-    _require_bureau(actor, petition)
+    """Place an accepted petition on a session's agenda (or move it to another session).
+
+    Preconditions: a session date and title (else ValidationError); accepted or
+    scheduled (else TransitionNotAllowed); `actor` is of the bureau (else
+    PermissionDenied). Side effect: the agent is told.
+    """
     errors: dict[str, str] = {}
     title = _text(
         session_title,
@@ -650,14 +596,15 @@ def petition_schedule(
     )
     if not isinstance(session_date, date):
         errors["session_date"] = _("Give the date of the session.")
-    if errors:
+    if errors or session_date is None:
         raise ValidationError(errors)
-    locked = _transition(
+    locked = case_transition(
+        PROCESS,
         petition,
         Action.SCHEDULE,
         actor=actor,
         changes={"session_date": session_date, "session_title": title},
-        data={"session_date": session_date.isoformat() if session_date else "", "title": title},
+        data={"session_date": session_date.isoformat(), "title": title},
     )
     notify.agent(locked, "scheduled")
     return locked
@@ -667,8 +614,13 @@ def petition_schedule(
 def petition_decide(
     *, petition: Petition, actor: User, decision_ar: str, decision_fr: str = ""
 ) -> Petition:
-    """Publish the council's deliberation (Arabic and/or French); closes the clock."""
-    _require_bureau(actor, petition)
+    """Publish the council's deliberation (Arabic and/or French).
+
+    Preconditions: a decision text (else ValidationError); scheduled (else
+    TransitionNotAllowed); `actor` is of the bureau (else PermissionDenied). Side
+    effects: the decision period is met; the final counts are kept on the petition;
+    the agent is told.
+    """
     errors: dict[str, str] = {}
     text_ar = _text(decision_ar, "decision_ar", TEXT_MAX, errors, "")
     text_fr = _text(decision_fr, "decision_fr", TEXT_MAX, errors, "")
@@ -676,18 +628,18 @@ def petition_decide(
         errors["decision_ar"] = _("Write the council's decision, in Arabic or in French.")
     if errors:
         raise ValidationError(errors)
-    locked = _transition(
+    locked = case_transition(
+        PROCESS,
         petition,
         Action.DECIDE,
         actor=actor,
-        changes={
+        changes=lambda current: {
             "decision_ar": text_ar,
             "decision_fr": text_fr,
             "decided_on": timezone.localdate(),
+            **_final_counts(current),
         },
     )
-    deadline_close_for_subject(subject=locked, actor=actor)
-    _store_final_counts(locked)
     notify.agent(locked, "deliberated", text=locked.decision)
     return locked
 
@@ -696,8 +648,12 @@ def petition_decide(
 def petition_reject(
     *, petition: Petition, actor: User, reasons: str, checklist: dict[str, bool] | None = None
 ) -> Petition:
-    """Reject with reasons (required), told to the agent; closes the clock."""
-    _require_bureau(actor, petition)
+    """Reject with reasons, told to the agent.
+
+    Preconditions: reasons (else ValidationError); under review (else
+    TransitionNotAllowed); `actor` is of the bureau (else PermissionDenied). Side
+    effects: the decision period is met; the final counts are kept on the petition.
+    """
     errors: dict[str, str] = {}
     reasons = _text(
         reasons, "reasons", REASONS_MAX, errors, _("Give the reasons for the rejection.")
@@ -705,20 +661,20 @@ def petition_reject(
     if errors:
         raise ValidationError(errors)
     clean = checklist_clean(checklist or {}, petition=petition)
-    locked = _transition(
+    locked = case_transition(
+        PROCESS,
         petition,
         Action.REJECT,
         actor=actor,
         note=reasons,
-        changes={
+        changes=lambda current: {
             "rejection_reasons": reasons,
             "checklist": clean,
             "rejected_on": timezone.localdate(),
+            **_final_counts(current),
         },
         data={"checklist": clean},
     )
-    deadline_close_for_subject(subject=locked, actor=actor)
-    _store_final_counts(locked)
     notify.agent(locked, "rejected", text=reasons)
     return locked
 
@@ -726,32 +682,50 @@ def petition_reject(
 @transaction.atomic
 def petition_withdraw(*, petition: Petition, actor: User | None = None) -> Petition:
     """Withdraw (the agent, from the management link; or the bureau on their written
-    request) before the bureau has decided; a running clock is cancelled."""
-    if actor is not None:
-        _require_bureau(actor, petition)
-    current = _locked(petition)
+    request) before the bureau has decided on admissibility.
+
+    Preconditions: draft, collecting, lodged or under review (else TransitionNotAllowed);
+    an `actor` is of the petitions bureau of the petition's collectivity (else
+    PermissionDenied). Side effects: signing closes; a running decision period is
+    cancelled; the final counts are kept on the petition; the agent is told.
+    """
+    # The table makes withdrawal the agent's step; the bureau takes it only for them.
+    if actor is not None and not has_perm(actor, Perm.PETITIONS_HANDLE, petition.collectivity):
+        raise PermissionDenied
+    current = case_lock(PROCESS, petition)
     if current.status == Status.COLLECTING:
         signatures_close(current)
-    locked = _transition(
-        petition, Action.WITHDRAW, actor=actor, changes={"withdrawn_on": timezone.localdate()}
+    locked = case_transition(
+        PROCESS,
+        petition,
+        Action.WITHDRAW,
+        actor=actor,
+        changes=lambda row: {"withdrawn_on": timezone.localdate(), **_final_counts(row)},
     )
-    if current.status in LODGED_STATES:
-        deadline_close_for_subject(
-            subject=locked, status=DeadlineStatus.CANCELLED, actor=actor, process="petitions"
-        )
-    _store_final_counts(locked)
     notify.agent(locked, "withdrawn")
     return locked
 
 
-def _store_final_counts(petition: Petition) -> None:
+def _final_counts(petition: Petition) -> dict[str, Any]:
+    """The counts a closed petition keeps once its signatures are purged."""
     by_province = counts_by_province_exact(petition)
-    petition.final_confirmed = sum(by_province.values())
-    petition.final_per_province = {str(k): v for k, v in by_province.items()}
-    petition.save(update_fields=["final_confirmed", "final_per_province"])
+    return {
+        "final_confirmed": sum(by_province.values()),
+        "final_per_province": {str(k): v for k, v in by_province.items()},
+    }
 
 
-@transaction.atomic
+def petitions_decisions_sweep(*, today: date | None = None) -> dict[str, int]:
+    """The decision clock's periodic work (`manage.py tick`); safe to run any number of
+    times. Each decision period that passed its due date unmet (the date its Deadline
+    holds when the sweep runs, as the calendar set it) is noted once: the event
+    `petitions.decision_overdue` is recorded and the bureau and the agent are told.
+    Returns {"decision_overdue": n}.
+    """
+    found = clocks_sweep(processes=[PROCESS], today=today)[PROCESS.name]
+    return {"decision_overdue": found["expired"]["decision"]}
+
+
 def petition_settings_save(
     *, collectivity: Collectivity, actor: User, data: dict[str, Any]
 ) -> PetitionSettings:
@@ -802,24 +776,20 @@ def petition_settings_save(
         errors["cndp_authorisation"] = too_long(CNDP_MAX)
     if errors:
         raise ValidationError(errors)
-    found, _created = PetitionSettings.objects.update_or_create(
+    return settings_save(
+        PetitionSettings,
         collectivity=collectivity,
-        defaults={
+        actor=actor,
+        values={
             "threshold_override": override,
             "threshold_basis": basis,
             "cndp_authorisation": cndp,
             **numbers,
         },
-    )
-    event_record(
-        obj=found,
-        action="petitions.settings_saved",
-        actor=actor,
-        collectivity=collectivity,
+        event="petitions.settings_saved",
+        namespaces=(PAGE_CACHE_NAMESPACE,),
         data={"threshold_override": override, "basis": basis, **numbers},
     )
-    transaction.on_commit(lambda: bump(PAGE_CACHE_NAMESPACE))
-    return found
 
 
 __all__ = [
@@ -841,4 +811,5 @@ __all__ = [
     "petition_settings_save",
     "petition_validate",
     "petition_withdraw",
+    "petitions_decisions_sweep",
 ]

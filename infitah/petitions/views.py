@@ -8,7 +8,6 @@ GET of an e-mailed link shows a button (mail scanners open links, they do not su
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,20 +21,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from infitah.accounts.decorators import staff_collectivity as _collectivity
 from infitah.accounts.decorators import staff_user as _user
 from infitah.accounts.decorators import staff_view, verified_login_required
 from infitah.accounts.models import User
 from infitah.accounts.permissions import NetworkPerm, Perm, has_network_perm
-from infitah.deadlines.selectors import deadline_list_for_subject
+from infitah.cases.selectors import case_deadlines
+from infitah.cases.views import CasePage, PageAction, list_filter
 from infitah.lib.casework import private
 from infitah.lib.pdf import PdfUnavailable
 from infitah.lib.pii import pii_decrypt
 from infitah.petitions import pdf, selectors, services, signatures
 from infitah.petitions.forms import (
     AcceptForm,
+    ChecklistMixin,
     DecideForm,
     DraftForm,
     ImportForm,
@@ -55,6 +55,7 @@ from infitah.petitions.integrity import (
     integrity_settings_save,
 )
 from infitah.petitions.models import Petition
+from infitah.petitions.process import PROCESS
 from infitah.petitions.selectors import PetitionSummary
 from infitah.petitions.signatures import AlreadySigned, NotCollecting, RateLimited
 from infitah.petitions.thresholds import Threshold, threshold_met
@@ -66,7 +67,6 @@ from infitah.petitions.workflow import (
     SignatureStatus,
     Status,
     TransitionNotAllowed,
-    is_allowed,
 )
 from infitah.territories.models import Collectivity, Kind
 from infitah.territories.selectors import network_collectivity_or_404 as _collectivity_or_404
@@ -346,11 +346,41 @@ def _managed_or_404(token: str) -> Petition:
     return found
 
 
-def _manage_context(petition: Petition, token: str) -> dict[str, Any]:
+def _no_form(case: Petition, data: Any, files: Any) -> Form:
+    # The agent's and some bureau's actions are one button: nothing to fill in.
+    return Form(data)
+
+
+# The agent's actions on their private page (behind the secret link of their e-mails).
+AGENT_ACTIONS = {
+    "confirm": PageAction(
+        form=_no_form,
+        call=lambda case, user, form: services.petition_confirm_agent(petition=case),
+        step=Action.CONFIRM_AGENT,
+        done=gettext_lazy("Your e-mail address is confirmed: the petition is open."),
+    ),
+    "lodge": PageAction(
+        form=_no_form,
+        call=lambda case, user, form: services.petition_lodge(petition=case),
+        step=Action.LODGE,
+        done=gettext_lazy("The petition is lodged. Download your receipt below."),
+    ),
+    "withdraw": PageAction(
+        form=_no_form,
+        call=lambda case, user, form: services.petition_withdraw(petition=case),
+        step=Action.WITHDRAW,
+        done=gettext_lazy("The petition is withdrawn."),
+    ),
+}
+
+
+def _manage_draw(
+    request: HttpRequest, petition: Petition, status: int, bound: dict[str, Form], *, token: str
+) -> HttpResponse:
     threshold = selectors.threshold_for(petition)
     required = petition.threshold_at_lodging or threshold.required
-    collecting = petition.status == Status.COLLECTING
-    if collecting:
+    can = MANAGE.availability(petition)
+    if can["lodge"]:
         # The agent decides on lodging: exact figures, not the cached ones.
         by_province = selectors.counts_by_province_exact(petition)
         confirmed = sum(by_province.values())
@@ -360,7 +390,7 @@ def _manage_context(petition: Petition, token: str) -> dict[str, Any]:
         confirmed = selectors.confirmed_count(petition)
         progress = selectors.province_progress(petition, threshold=threshold)
         can_lodge = False
-    return {
+    context = {
         "petition": petition,
         "collectivity": petition.collectivity,
         "token": token,
@@ -369,51 +399,29 @@ def _manage_context(petition: Petition, token: str) -> dict[str, Any]:
         "confirmed": confirmed,
         "percent": _percent(confirmed, required),
         "provinces": [(row, _percent(row.confirmed, row.required)) for row in progress],
-        "can_confirm": petition.status == Status.DRAFT,
+        "can_confirm": can["confirm"],
         "can_lodge": can_lodge,
-        "can_withdraw": is_allowed(petition.status, Action.WITHDRAW),
+        "can_withdraw": can["withdraw"],
         "has_receipt": bool(petition.reference) and petition.status in LODGED_STATES,
-        "deadlines": deadline_list_for_subject(
-            subject_type=Petition._meta.label_lower, subject_id=str(petition.pk)
-        ),
+        "deadlines": case_deadlines(petition),
     }
+    return render(request, "petitions/manage.html", context, status=status)
 
 
-@never_cache
-def manage(request: HttpRequest, token: str) -> HttpResponse:
-    """The agent's private page, behind the secret link of their e-mails."""
-    petition = _managed_or_404(token)
-    return private(render(request, "petitions/manage.html", _manage_context(petition, token)))
+# The agent's private page, behind the secret link of their e-mails.
+MANAGE = CasePage(
+    PROCESS,
+    AGENT_ACTIONS,
+    find=lambda request, token: _managed_or_404(token),
+    draw=_manage_draw,
+    back=lambda request, petition, token: reverse("petitions:manage", kwargs={"token": token}),
+    private=True,
+)
 
 
-AGENT_ACTIONS: dict[str, Callable[[Petition], Any]] = {
-    "confirm": lambda p: services.petition_confirm_agent(petition=p),
-    "lodge": lambda p: services.petition_lodge(petition=p),
-    "withdraw": lambda p: services.petition_withdraw(petition=p),
-}
-AGENT_DONE = {
-    "confirm": gettext_lazy("Your e-mail address is confirmed: the petition is open."),
-    "lodge": gettext_lazy("The petition is lodged. Download your receipt below."),
-    "withdraw": gettext_lazy("The petition is withdrawn."),
-}
-
-
-@require_POST
-def manage_action(request: HttpRequest, token: str, action: str) -> HttpResponse:
-    """The agent confirms their address, lodges the petition or withdraws it."""
-    petition = _managed_or_404(token)
-    call = AGENT_ACTIONS.get(action)
-    if call is None:
-        raise Http404
-    try:
-        call(petition)
-    except TransitionNotAllowed as exc:
-        messages.error(request, exc.message)
-        petition.refresh_from_db()
-        context = _manage_context(petition, token)
-        return private(render(request, "petitions/manage.html", context, status=409))
-    messages.success(request, str(AGENT_DONE[action]))
-    return private(redirect("petitions:manage", token=token))
+manage = MANAGE.view
+# The agent confirms their address, lodges the petition or withdraws it.
+manage_action = MANAGE.action_view
 
 
 def _pdf_response(data: bytes, name: str) -> HttpResponse:
@@ -455,9 +463,7 @@ def _staff_petition(request: HttpRequest, pk: int) -> Petition:
 @staff_view(Perm.PETITIONS_HANDLE)
 def staff_list(request: HttpRequest) -> HttpResponse:
     collectivity = _collectivity(request)
-    state = request.GET.get("state", "open")
-    if state not in selectors.STAFF_FILTERS:
-        state = "open"
+    state = list_filter(request, selectors.STAFF_FILTERS)
     today = timezone.localdate()
     rows = selectors.petition_staff_list(collectivity=collectivity, state=state)
     return render(
@@ -480,145 +486,114 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-# URL segment → workflow action of the bureau.
+def _checklist_initial(petition: Petition) -> dict[str, bool]:
+    return {key: bool(petition.checklist.get(key)) for key in CHECKLIST}
+
+
+def _checked(form: Form) -> dict[str, bool]:
+    """The boxes ticked on an accept or reject form."""
+    assert isinstance(form, ChecklistMixin)
+    return form.checklist
+
+
+# The bureau's actions on a petition (URL segment → its form, its service, its step).
 STAFF_ACTIONS = {
-    "review": Action.REVIEW,
-    "accept": Action.ACCEPT,
-    "reject": Action.REJECT,
-    "schedule": Action.SCHEDULE,
-    "decide": Action.DECIDE,
-    "withdraw": Action.WITHDRAW,
+    "review": PageAction(
+        form=_no_form,
+        call=lambda case, user, form: services.petition_review_start(petition=case, actor=user),
+        step=Action.REVIEW,
+    ),
+    "accept": PageAction(
+        form=lambda case, data, files: AcceptForm(
+            data, initial=_checklist_initial(case), auto_id="id_accept_%s"
+        ),
+        call=lambda case, user, form: services.petition_accept(
+            petition=case, actor=user, checklist=_checked(form), note=form.cleaned_data["note"]
+        ),
+        step=Action.ACCEPT,
+    ),
+    "reject": PageAction(
+        form=lambda case, data, files: RejectForm(
+            data, initial=_checklist_initial(case), auto_id="id_reject_%s"
+        ),
+        call=lambda case, user, form: services.petition_reject(
+            petition=case,
+            actor=user,
+            reasons=form.cleaned_data["reasons"],
+            checklist=_checked(form),
+        ),
+        step=Action.REJECT,
+    ),
+    "schedule": PageAction(
+        form=lambda case, data, files: ScheduleForm(
+            data,
+            initial={"session_date": case.session_date, "session_title": case.session_title},
+            auto_id="id_schedule_%s",
+        ),
+        call=lambda case, user, form: services.petition_schedule(
+            petition=case,
+            actor=user,
+            session_date=form.cleaned_data["session_date"],
+            session_title=form.cleaned_data["session_title"],
+        ),
+        step=Action.SCHEDULE,
+    ),
+    "decide": PageAction(
+        form=lambda case, data, files: DecideForm(data, auto_id="id_decide_%s"),
+        call=lambda case, user, form: services.petition_decide(
+            petition=case,
+            actor=user,
+            decision_ar=form.cleaned_data["decision_ar"],
+            decision_fr=form.cleaned_data["decision_fr"],
+        ),
+        step=Action.DECIDE,
+    ),
+    # At the agent's written request.
+    "withdraw": PageAction(
+        form=_no_form,
+        call=lambda case, user, form: services.petition_withdraw(petition=case, actor=user),
+        step=Action.WITHDRAW,
+    ),
 }
 
 
-def _staff_forms(petition: Petition, **bound: Form) -> dict[str, Form]:
-    checklist = {key: bool(petition.checklist.get(key)) for key in CHECKLIST}
-    return {
-        "review": bound.get("review") or Form(),
-        "accept": bound.get("accept") or AcceptForm(initial=checklist, auto_id="id_accept_%s"),
-        "reject": bound.get("reject") or RejectForm(initial=checklist, auto_id="id_reject_%s"),
-        "schedule": bound.get("schedule")
-        or ScheduleForm(
-            initial={
-                "session_date": petition.session_date,
-                "session_title": petition.session_title,
-            },
-            auto_id="id_schedule_%s",
-        ),
-        "decide": bound.get("decide") or DecideForm(auto_id="id_decide_%s"),
-        "withdraw": bound.get("withdraw") or Form(),
-    }
-
-
-def _staff_detail_render(
-    request: HttpRequest, petition: Petition, *, status: int = 200, **bound: Form
+def _staff_draw(
+    request: HttpRequest, petition: Petition, status: int, bound: dict[str, Form], **url: Any
 ) -> HttpResponse:
-    today = timezone.localdate()
     facts = selectors.checklist_facts(petition)
-    actions = {name: is_allowed(petition.status, a) for name, a in STAFF_ACTIONS.items()}
-    return render(
-        request,
-        "petitions/staff/detail.html",
-        {
-            "collectivity": petition.collectivity,
-            "petition": petition,
-            "today": today,
-            "facts": facts,
-            "threshold": selectors.threshold_for(petition),
-            "percent": _percent(facts.confirmed, facts.required),
-            "forms": _staff_forms(petition, **bound),
-            "actions": actions,
-            "checklist": [(label, petition.checklist.get(key)) for key, label in CHECKLIST.items()],
-            "paper_allowed": signatures.paper_allowed(petition),
-            "has_receipt": bool(petition.reference) and petition.status in LODGED_STATES,
-            "deadlines": deadline_list_for_subject(
-                subject_type=Petition._meta.label_lower, subject_id=str(petition.pk)
-            ),
-            "events": selectors.petition_events(petition),
-        },
-        status=status,
-    )
+    context = {
+        "collectivity": petition.collectivity,
+        "petition": petition,
+        "today": timezone.localdate(),
+        "facts": facts,
+        "threshold": selectors.threshold_for(petition),
+        "percent": _percent(facts.confirmed, facts.required),
+        "forms": STAFF_PAGE.forms(petition, bound),
+        "actions": STAFF_PAGE.availability(petition, _user(request)),
+        "checklist": [(label, petition.checklist.get(key)) for key, label in CHECKLIST.items()],
+        "paper_allowed": signatures.paper_allowed(petition),
+        "has_receipt": bool(petition.reference) and petition.status in LODGED_STATES,
+        "deadlines": case_deadlines(petition),
+        "events": selectors.petition_events(petition),
+    }
+    return render(request, "petitions/staff/detail.html", context, status=status)
 
 
-@staff_view(Perm.PETITIONS_HANDLE)
-def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _staff_detail_render(request, _staff_petition(request, pk))
+# The bureau's page of a petition.
+STAFF_PAGE = CasePage(
+    PROCESS,
+    STAFF_ACTIONS,
+    find=_staff_petition,
+    draw=_staff_draw,
+    back=lambda request, petition, **url: reverse(
+        "petitions-staff:detail", kwargs={"slug": petition.collectivity.slug, "pk": petition.pk}
+    ),
+)
 
 
-def _staff_act(
-    request: HttpRequest, petition: Petition, action: str
-) -> tuple[Form, Callable[[], Any]] | None:
-    """The bound form of `action` and the service call it leads to (None: unknown)."""
-    user = _user(request)
-    data = request.POST
-    if action == "review":
-        f0 = Form(data)
-        return f0, lambda: services.petition_review_start(petition=petition, actor=user)
-    if action == "accept":
-        f1 = AcceptForm(data, auto_id="id_accept_%s")
-        return f1, lambda: services.petition_accept(
-            petition=petition, actor=user, checklist=f1.checklist, note=f1.cleaned_data["note"]
-        )
-    if action == "reject":
-        f2 = RejectForm(data, auto_id="id_reject_%s")
-        return f2, lambda: services.petition_reject(
-            petition=petition,
-            actor=user,
-            reasons=f2.cleaned_data["reasons"],
-            checklist=f2.checklist,
-        )
-    if action == "schedule":
-        f3 = ScheduleForm(data, auto_id="id_schedule_%s")
-        return f3, lambda: services.petition_schedule(
-            petition=petition,
-            actor=user,
-            session_date=f3.cleaned_data["session_date"],
-            session_title=f3.cleaned_data["session_title"],
-        )
-    if action == "decide":
-        f4 = DecideForm(data, auto_id="id_decide_%s")
-        return f4, lambda: services.petition_decide(
-            petition=petition,
-            actor=user,
-            decision_ar=f4.cleaned_data["decision_ar"],
-            decision_fr=f4.cleaned_data["decision_fr"],
-        )
-    if action == "withdraw":
-        f5 = Form(data)
-        return f5, lambda: services.petition_withdraw(petition=petition, actor=user)
-    return None
-
-
-@staff_view(Perm.PETITIONS_HANDLE)
-@require_POST
-def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    petition = _staff_petition(request, pk)
-    acting = _staff_act(request, petition, action)
-    if acting is None:
-        raise Http404
-    form, call = acting
-    status = 400
-    if not is_allowed(petition.status, STAFF_ACTIONS[action]):
-        # The state first: a form's errors would be beside the point.
-        messages.error(
-            request,
-            _("This petition is “%(status)s”: this action is not possible now.")
-            % {"status": petition.get_status_display()},
-        )
-        return _staff_detail_render(request, petition, status=409)
-    if form.is_valid():
-        try:
-            call()
-        except TransitionNotAllowed as exc:
-            messages.error(request, exc.message)
-            status = 409
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Done."))
-            return redirect("petitions-staff:detail", slug=petition.collectivity.slug, pk=pk)
-    petition.refresh_from_db()
-    return _staff_detail_render(request, petition, status=status, **{action: form})
+staff_detail = staff_view(Perm.PETITIONS_HANDLE)(STAFF_PAGE.view)
+# staff_view outermost: an outsider gets 404, even on a GET.
+staff_action = staff_view(Perm.PETITIONS_HANDLE)(STAFF_PAGE.action_view)
 
 
 @staff_view(Perm.PETITIONS_HANDLE)

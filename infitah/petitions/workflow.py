@@ -6,12 +6,17 @@
                                                                         ▼        scheduled ─decide→ deliberated
                                                                      rejected     (reschedule: scheduled → scheduled)
     draft | collecting | lodged | bureau_review ─withdraw→ withdrawn
+    clock `decision`: opened by lodge and register_paper, met by decide and reject,
+                      cancelled by withdraw; past due unmet → decision_overdue (once)
 
 "In committee" (the referral to the standing committees before deliberation) is folded
 into `scheduled`: the council module will record the committee stage when it exists.
 
-One clock runs from lodging: `petition.decision.<level>` (2 calendar months for regions
-and prefectures/provinces, 3 for communes), closed by the decision or the rejection.
+One legal clock (infitah.cases), `decision`, runs from the lodging day (for a paper
+petition, the day the council received it) for `petition.decision.<level>` (2 calendar
+months for regions and prefectures/provinces, 3 for communes); a withdrawal before
+lodging has no period to cancel. When the period passes unmet, the engine's sweep
+records `petitions.decision_overdue` once and tells the bureau and the agent.
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from infitah.accounts.permissions import Perm
+from infitah.cases.services import TransitionNotAllowed as TransitionNotAllowed
+from infitah.cases.workflow import CITIZEN, StateTable, Step, cancels, meets, opens, staff
 
 
 class Status(models.TextChoices):
@@ -45,12 +54,6 @@ class Action(StrEnum):
     DECIDE = "decide"
     REJECT = "reject"
     WITHDRAW = "withdraw"
-
-
-class Side(StrEnum):
-    AGENT = "agent"
-    BUREAU = "bureau"
-    PROCESS = "process"
 
 
 class PetitionerKind(models.TextChoices):
@@ -89,28 +92,48 @@ class Interest(models.TextChoices):
 # Withdrawal: by the agent until the bureau has decided on admissibility.
 WITHDRAWABLE = frozenset({Status.DRAFT, Status.COLLECTING, Status.LODGED, Status.BUREAU_REVIEW})
 
-# action → (states it may be taken from, state it leads to, who)
-TRANSITIONS: dict[Action, tuple[frozenset[str], str, Side]] = {
-    Action.CONFIRM_AGENT: (frozenset({Status.DRAFT}), Status.COLLECTING, Side.AGENT),
-    # Online lodging by the agent; a paper petition is created already lodged.
-    Action.LODGE: (frozenset({Status.COLLECTING}), Status.LODGED, Side.AGENT),
-    Action.REVIEW: (frozenset({Status.LODGED}), Status.BUREAU_REVIEW, Side.BUREAU),
-    Action.ACCEPT: (frozenset({Status.BUREAU_REVIEW}), Status.ACCEPTED, Side.BUREAU),
-    # A scheduled petition may be moved to another session (the session was postponed).
-    Action.SCHEDULE: (
-        frozenset({Status.ACCEPTED, Status.SCHEDULED}),
-        Status.SCHEDULED,
-        Side.BUREAU,
-    ),
-    Action.DECIDE: (frozenset({Status.SCHEDULED}), Status.DELIBERATED, Side.BUREAU),
-    Action.REJECT: (frozenset({Status.BUREAU_REVIEW}), Status.REJECTED, Side.BUREAU),
-    Action.WITHDRAW: (WITHDRAWABLE, Status.WITHDRAWN, Side.AGENT),
-}
+# The events that create a petition (its first in the case history): entered online by
+# the agent, or registered by the bureau from a petition lodged on paper.
+DRAFTED = "drafted"
+REGISTERED_PAPER = "registered_paper"
+# The council's petitions bureau. The agent's steps are the citizen's: taken from the
+# private link (or, for a withdrawal, by the bureau on the agent's written request: the
+# service checks that the bureau acts).
+BUREAU = staff(Perm.PETITIONS_HANDLE)
+DECIDED = (meets("decision"),)
 
-FINAL = frozenset({Status.DELIBERATED, Status.REJECTED, Status.WITHDRAWN})
+# One clock, "decision" (petition.decision.<level>): opened at lodging, met by the
+# decision or the rejection, cancelled by a withdrawal.
+TABLE = StateTable(
+    states=Status,
+    creations={
+        DRAFTED: Step(frozenset(), Status.DRAFT, CITIZEN),
+        # A paper petition is created already lodged, even below the threshold.
+        REGISTERED_PAPER: Step(frozenset(), Status.LODGED, BUREAU, (opens("decision"),)),
+    },
+    steps={
+        Action.CONFIRM_AGENT: Step(frozenset({Status.DRAFT}), Status.COLLECTING, CITIZEN),
+        # Online lodging by the agent, once the threshold is met (checked by the service).
+        Action.LODGE: Step(
+            frozenset({Status.COLLECTING}), Status.LODGED, CITIZEN, (opens("decision"),)
+        ),
+        Action.REVIEW: Step(frozenset({Status.LODGED}), Status.BUREAU_REVIEW, BUREAU),
+        Action.ACCEPT: Step(frozenset({Status.BUREAU_REVIEW}), Status.ACCEPTED, BUREAU),
+        # A scheduled petition may be moved to another session (the session was postponed).
+        Action.SCHEDULE: Step(
+            frozenset({Status.ACCEPTED, Status.SCHEDULED}), Status.SCHEDULED, BUREAU
+        ),
+        Action.DECIDE: Step(frozenset({Status.SCHEDULED}), Status.DELIBERATED, BUREAU, DECIDED),
+        Action.REJECT: Step(frozenset({Status.BUREAU_REVIEW}), Status.REJECTED, BUREAU, DECIDED),
+        Action.WITHDRAW: Step(WITHDRAWABLE, Status.WITHDRAWN, CITIZEN, (cancels("decision"),)),
+    },
+    final={Status.DELIBERATED, Status.REJECTED, Status.WITHDRAWN},
+)
+TRANSITIONS = TABLE.steps
+FINAL = TABLE.final
 # Shown to the public (lists, API, pages): everything but a draft.
 PUBLIC = frozenset(Status.values) - {Status.DRAFT}
-# The council has received it: a reference, a receipt and a running decision clock.
+# The council has received it: a reference, a receipt and a decision clock.
 LODGED_STATES = frozenset(
     {
         Status.LODGED,
@@ -122,25 +145,16 @@ LODGED_STATES = frozenset(
     }
 )
 
-
-class TransitionNotAllowed(Exception):
-    """The petition's state (or a guard) does not allow this action now (HTTP 409)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+is_allowed = TABLE.is_allowed
 
 
-def is_allowed(status: str, action: Action | str) -> bool:
-    try:
-        sources = TRANSITIONS[Action(action)][0]
-    except (KeyError, ValueError):
-        return False
-    return status in sources
-
-
-def target(action: Action) -> str:
-    return TRANSITIONS[action][1]
+def target(action: Action | str) -> str:
+    """The state `action` leads to (every step of a petition changes it, or, for a
+    rescheduling, sets it again)."""
+    to = TABLE.steps[str(action)].target
+    if to is None:
+        raise ValueError(f"{action} keeps the state")
+    return to
 
 
 # The admissibility checklist the bureau records (BUREAU_REVIEW → ACCEPTED | REJECTED).
@@ -163,6 +177,7 @@ EVENT_LABELS = {
     "petitions.decide": _("Deliberated: decision published"),
     "petitions.reject": _("Rejected, with reasons"),
     "petitions.withdraw": _("Withdrawn"),
+    "petitions.decision_overdue": _("Time limit to decide passed without a decision"),
     "petitions.signatures_imported": _("Paper signatures imported"),
     "petitions.signature_paper_added": _("Paper signature entered"),
     "petitions.signatures_invalidated": _("Signatures invalidated"),

@@ -6,7 +6,8 @@
 - `make_petition(status=..., collectivity=..., **fields)`: a petition driven through the
   services to `status`;
 - `sign(petition, n, confirm=True)`: `n` online signatures (distinct CINs), confirmed;
-- `region_world`: a region (population 900,000) with two provinces and communes.
+- `region_world`: a region (population 900,000) with two provinces and communes;
+- `holiday_add(day)`: the ministry declares `day` a day off (a calendar correction).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from infitah.accounts.models import Role, User
+from infitah.deadlines.services import calendar_override_add
 from infitah.notifications.models import OutboundEmail
 from infitah.petitions import services, signatures
 from infitah.petitions.models import Petition, PetitionSettings, Signature
@@ -67,6 +69,19 @@ def token_from_last_email(to: str) -> str:
         if "://" in line:
             return line.strip().rstrip("/").rsplit("/", 1)[-1]
     raise AssertionError(f"no link in {body!r}")
+
+
+def holiday_add(day: date) -> None:
+    """Record the ministry's correction that makes `day` a day off (from the command
+    line): every open period it falls in is recomputed."""
+    calendar_override_add(
+        actor=None,
+        kind="add",
+        date=day,
+        name_ar="عطلة استثنائية",
+        name_fr="Congé exceptionnel",
+        reason="Communiqué du ministère",
+    )
 
 
 @pytest.fixture

@@ -86,6 +86,7 @@ def test_detail_shape(make_petition, client):
         "per_province": [],
         "decision": "قرر المجلس",
         "lodged_on": petition.lodged_on.isoformat(),
+        "decision_due": petition.decision_due.isoformat(),
         "reference": petition.reference,
     }
 

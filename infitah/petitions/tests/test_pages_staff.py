@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from infitah.accounts.models import Role, User
+from infitah.deadlines.models import Deadline
 from infitah.petitions.models import IntegritySettings, Invalidation, Petition, Signature
 from infitah.petitions.selectors import counts_forget
 from infitah.petitions.tests.conftest import MakePetition, Sign
@@ -86,8 +87,11 @@ def test_the_list_shows_states_and_decision_dates(
 
 def test_an_overdue_decision_is_marked(make_petition: MakePetition, bureau_client: Client) -> None:
     lodged = make_petition(Status.LODGED)
-    Petition.objects.filter(pk=lodged.pk).update(
-        decision_due=timezone.localdate() - timedelta(days=1)
+    # The due date is the decision period's: move the period into the past.
+    assert lodged.decision_deadline is not None
+    Deadline.objects.filter(pk=lodged.decision_deadline.pk).update(
+        start_date=timezone.localdate() - timedelta(days=92),
+        due_date=timezone.localdate() - timedelta(days=1),
     )
     rows = bureau_client.get(STAFF.format(lang="ar")).context["rows"]
     assert [(p.pk, overdue) for p, overdue in rows] == [(lodged.pk, True)]

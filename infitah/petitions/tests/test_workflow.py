@@ -53,7 +53,7 @@ def test_every_state_and_action(state, action, make_petition, bureau_a, sign):
         sign(petition, 2)
     if is_allowed(state, action):
         after = _act(petition, action, bureau_a)
-        assert after.status == TRANSITIONS[action][1]
+        assert after.status == TRANSITIONS[action].target
         assert Petition.objects.get(pk=petition.pk).status == after.status
         assert Event.objects.filter(
             object_id=str(petition.pk), action=f"petitions.{action.value}"
