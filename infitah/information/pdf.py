@@ -14,7 +14,6 @@ secret link or an officer's role) has done so.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -28,7 +27,7 @@ from infitah.information.models import InformationRequest
 from infitah.information.process import answer_limit
 from infitah.information.workflow import EVENT_LABELS, Action, RefusalReason, Status
 from infitah.ledger.selectors import event_list
-from infitah.lib.pdf import html_to_pdf
+from infitah.lib.pdf import html_to_pdf, text_direction
 
 __all__ = ["case_file_pdf", "receipt_pdf"]
 
@@ -37,18 +36,6 @@ __all__ = ["case_file_pdf", "receipt_pdf"]
 
 def _subject_type() -> str:
     return InformationRequest._meta.label_lower
-
-
-def _direction(text: str, default: str) -> str:
-    """The direction of `text` by its first strong character (HTML's dir="auto",
-    which WeasyPrint does not implement); `default` when it has none."""
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in {"R", "AL"}:
-            return "rtl"
-        if kind == "L":
-            return "ltr"
-    return default
 
 
 def _status_label(value: str) -> str:
@@ -74,6 +61,7 @@ def receipt_pdf(request: InformationRequest) -> bytes:
     info = getattr(request.collectivity, "information_settings", None)
     context = {
         "request": request,
+        "reference": request.reference,
         "collectivity": request.collectivity,
         "is_received": request.received_on is not None,
         "receipt_date": request.received_on or timezone.localdate(request.submitted_at),
@@ -82,8 +70,8 @@ def receipt_pdf(request: InformationRequest) -> bytes:
         "head_limit": legal_limit_get(code="ati.head_answer"),
         "cdai_limit": legal_limit_get(code="ati.cdai_complaint"),
         "cndp_authorisation": info.cndp_authorisation if info is not None else "",
-        "name_dir": _direction(request.requester_name, "rtl"),
-        "subject_dir": _direction(request.subject, "rtl"),
+        "name_dir": text_direction(request.requester_name, "rtl"),
+        "subject_dir": text_direction(request.subject, "rtl"),
         "issued_on": timezone.localdate(),
     }
     return html_to_pdf(render_to_string("information/pdf/receipt.html", context))
@@ -145,7 +133,7 @@ def case_file_pdf(request: InformationRequest, *, language: str) -> bytes:
                 kind=message.get_kind_display(),
                 from_requester=message.from_citizen,
                 text=message.text,
-                dir=_direction(message.text, default_dir),
+                dir=text_direction(message.text, default_dir),
             )
             for message in request.messages.all()
         ]
@@ -191,14 +179,14 @@ def case_file_pdf(request: InformationRequest, *, language: str) -> bytes:
                     name=attachment.name,
                     size=attachment.size,
                     sha256=attachment.sha256,
-                    dir=_direction(attachment.name, default_dir),
+                    dir=text_direction(attachment.name, default_dir),
                 )
                 for attachment in request.attachments.all()
             ],
             "refusal_reasons": refusal_reasons,
             "transferred_to": transferred_to.reference if transferred_to is not None else "",
             "dirs": {
-                name: _direction(str(getattr(request, name)), default_dir)
+                name: text_direction(str(getattr(request, name)), default_dir)
                 for name in (
                     "requester_name",
                     "subject",

@@ -25,7 +25,9 @@ A refused resource is left out with a warning in the log; the PDF is still produ
 
 from __future__ import annotations
 
-__all__ = ["ALLOWED_URL_SCHEMES", "PdfUnavailable", "html_to_pdf"]
+import unicodedata
+
+__all__ = ["ALLOWED_URL_SCHEMES", "PdfUnavailable", "html_to_pdf", "text_direction"]
 
 
 class PdfUnavailable(RuntimeError):
@@ -58,3 +60,15 @@ def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     pdf: bytes = document.write_pdf(font_config=font_config)
     return pdf
+
+
+def text_direction(text: str, default: str = "rtl") -> str:
+    """The direction of `text` by its first strong character (HTML's dir="auto", which
+    WeasyPrint does not implement); `default` when it has none."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in {"R", "AL"}:
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return default

@@ -10,7 +10,6 @@ bureau's role) has done so.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +19,7 @@ from django.utils import timezone
 from infitah.deadlines.models import LegalLimit
 from infitah.deadlines.selectors import UnknownLegalLimit, legal_limit_get
 from infitah.ledger.selectors import event_list
-from infitah.lib.pdf import html_to_pdf
+from infitah.lib.pdf import html_to_pdf, text_direction
 from infitah.petitions.models import Petition
 from infitah.petitions.selectors import petition_receipt
 from infitah.petitions.workflow import Channel, PetitionerKind
@@ -28,18 +27,6 @@ from infitah.petitions.workflow import Channel, PetitionerKind
 __all__ = ["receipt_pdf"]
 
 LODGING_EVENTS = ("petitions.lodge", "petitions.registered_paper")
-
-
-def _direction(text: str, default: str = "rtl") -> str:
-    """The direction of `text` by its first strong character (WeasyPrint has no
-    dir="auto")."""
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in {"R", "AL"}:
-            return "rtl"
-        if kind == "L":
-            return "ltr"
-    return default
 
 
 @dataclass(frozen=True)
@@ -79,6 +66,7 @@ def receipt_pdf(petition: Petition) -> bytes:
     lodged_at = _lodged_at(petition)
     context = {
         "receipt": receipt,
+        "reference": receipt.reference,
         "petition": petition,
         "collectivity": receipt.collectivity,
         "limit": limit,
@@ -86,9 +74,9 @@ def receipt_pdf(petition: Petition) -> bytes:
         "lodged_at": lodged_at,
         "is_paper": receipt.channel == Channel.PAPER,
         "is_association": receipt.petitioner_kind == PetitionerKind.ASSOCIATION,
-        "title_dir": _direction(receipt.title),
-        "petitioner_dir": _direction(receipt.petitioner),
-        "request_dir": _direction(receipt.request),
+        "title_dir": text_direction(receipt.title),
+        "petitioner_dir": text_direction(receipt.petitioner),
+        "request_dir": text_direction(receipt.request),
         "issued_on": timezone.localdate(),
     }
     return html_to_pdf(render_to_string("petitions/pdf/receipt.html", context))

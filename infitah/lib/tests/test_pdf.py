@@ -22,7 +22,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, StreamObject
 
-from infitah.lib.pdf import html_to_pdf
+from infitah.lib.pdf import html_to_pdf, text_direction
 
 PRESENTATION_FORMS = [(0xFB50, 0xFDFF), (0xFE70, 0xFEFF)]
 LAM = "\u0644"
@@ -141,3 +141,17 @@ def test_data_urls_are_allowed() -> None:
         "<p>Receipt</p>"
     )
     assert "FROM-DATA-URL" in _text(pdf)
+
+
+@pytest.mark.parametrize(
+    ("text", "default", "expected"),
+    [
+        ("طلب الحصول على المعلومات", "ltr", "rtl"),
+        ("Demande d'accès", "rtl", "ltr"),
+        ("2026-03-04 طلب", "ltr", "rtl"),  # digits are weak: the first strong letter wins
+        ("12/2026", "rtl", "rtl"),
+        ("", "ltr", "ltr"),
+    ],
+)
+def test_text_direction_follows_the_first_strong_character(text, default, expected):
+    assert text_direction(text, default) == expected
