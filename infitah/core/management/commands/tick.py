@@ -12,6 +12,7 @@ from infitah.information.services import requests_sweep
 from infitah.ledger.register_services import checkpoint_maybe_sign
 from infitah.notifications.services import email_retry_failed
 from infitah.participation.labs.services import labs_recompute_due
+from infitah.petitions.services import petitions_decisions_sweep
 from infitah.petitions.signatures import petitions_sweep
 
 
@@ -25,7 +26,9 @@ class Command(BaseCommand):
         counts = deadlines_sweep()
         information = requests_sweep()
         complaints = complaints_sweep()
-        petitions = petitions_sweep()
+        # Each process's sweep runs its legal clocks through the case engine: what
+        # happens when a period passes unmet, the reminders (docs/cases.md).
+        petitions = {**petitions_sweep(), **petitions_decisions_sweep()}
         labs = labs_recompute_due()
         retried = email_retry_failed()
         # The register is signed at least hourly even when nothing was published.
