@@ -269,10 +269,12 @@ def test_track_page_shows_the_states_explanation_and_both_clocks(
         text_ar="وصلتنا شكايتكم وسنرد خلال الآجال.",
         text_fr="Nous avons reçu votre message.",
     )
-    _complaint, token = submitted()
+    complaint, token = submitted()
     html = Client().get(_track(token)).content.decode()
     assert "وصلتنا شكايتكم" in html
-    assert html.count("<tr>") >= 3  # header + the two clocks
+    periods = html.split('<ol class="periods">')[1].split("</ol>")[0]
+    assert periods.count("<li>") == 2  # the two clocks
+    assert periods.count(complaint.reference) == 2
     fr = Client().get(_track(token, "fr")).content.decode()
     assert "Nous avons reçu votre message." in fr
 
