@@ -286,11 +286,6 @@ def process_register(process: Process) -> None:
     _PROCESSES[process.subject_type] = process
 
 
-def process_unregister(process: Process) -> None:
-    """Remove a registration (for tests)."""
-    _PROCESSES.pop(process.subject_type, None)
-
-
 def process_for(subject_type: str) -> Process | None:
     """The process whose case model is `subject_type` ("app.model"), if registered."""
     return _PROCESSES.get(subject_type)
