@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
@@ -81,7 +81,7 @@ def api_act(
     return out(case)
 
 
-UNKNOWN_ACTION = _lazy("Unknown action.")
+UNKNOWN_ACTION = gettext_lazy("Unknown action.")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
@@ -164,7 +164,7 @@ def action_post(
     return render(status, {name: form})
 
 
-DONE = _lazy("Done.")
+DONE = gettext_lazy("Done.")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from infitah.accounts.api_auth import StaffToken
 from infitah.accounts.models import User
@@ -350,7 +350,7 @@ ACTION_CALLS: dict[str, ApiCall] = {
 ACTIONS = ApiActions(
     ACTION_CALLS,
     out=_staff,
-    forbidden=_lazy("Your role does not allow this action on complaints."),
+    forbidden=gettext_lazy("Your role does not allow this action on complaints."),
 )
 STAFF_ACTIONS = tuple(ACTION_CALLS)
 

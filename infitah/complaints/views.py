@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -127,7 +127,7 @@ def _reopenable(found: Complaint) -> bool:
 CITIZEN_ACTIONS = {
     "reply": text_action(
         TextForm,
-        _lazy("The information asked for"),
+        gettext_lazy("The information asked for"),
         Action.REPLY,
         lambda case, user, text: services.complaint_reply(complaint=case, text=text),
     ),
@@ -140,7 +140,7 @@ CITIZEN_ACTIONS = {
     ),
     "reopen": text_action(
         TextForm,
-        _lazy("Why the answer does not settle it"),
+        gettext_lazy("Why the answer does not settle it"),
         Action.REOPEN,
         lambda case, user, text: services.complaint_reopen(complaint=case, text=text),
         available=_reopenable,
@@ -181,7 +181,7 @@ TRACK = CasePage(
     find=lambda request, token: _tracked_or_404(token),
     draw=_track_draw,
     back=lambda request, found, token: reverse("complaints:track", kwargs={"token": token}),
-    done=_lazy("Done. The collectivity has been told."),
+    done=gettext_lazy("Done. The collectivity has been told."),
     private=True,
 )
 
@@ -315,7 +315,7 @@ STAFF_ACTIONS = {
     ),
     "ask_info": text_action(
         TextForm,
-        _lazy("Question to the citizen"),
+        gettext_lazy("Question to the citizen"),
         Action.ASK_INFO,
         lambda case, user, text: services.complaint_ask_info(complaint=case, actor=user, text=text),
     ),

@@ -23,7 +23,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from infitah.accounts.api_auth import StaffToken
 from infitah.accounts.models import User
@@ -303,7 +303,7 @@ ACTION_CALLS: dict[str, ApiCall] = {
 ACTIONS = ApiActions(
     ACTION_CALLS,
     out=_staff,
-    forbidden=_lazy("Only the head of the collectivity decides complaints."),
+    forbidden=gettext_lazy("Only the head of the collectivity decides complaints."),
 )
 STAFF_ACTIONS = tuple(ACTION_CALLS)
 

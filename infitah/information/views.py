@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from infitah.accounts.decorators import staff_view
@@ -136,20 +136,20 @@ def _complainable(found: InformationRequest) -> bool:
 REQUESTER_ACTIONS = {
     "reply": text_action(
         TextForm,
-        _lazy("Your clarification"),
+        gettext_lazy("Your clarification"),
         Action.REPLY,
         lambda case, user, text: services.request_reply(request=case, text=text),
     ),
     "complain": text_action(
         TextForm,
-        _lazy("Your complaint"),
+        gettext_lazy("Your complaint"),
         Action.COMPLAIN,
         lambda case, user, text: services.request_complain(request=case, text=text),
         available=_complainable,
     ),
     "withdraw": text_action(
         TextForm,
-        _lazy("Reason (optional)"),
+        gettext_lazy("Reason (optional)"),
         Action.WITHDRAW,
         lambda case, user, text: services.request_withdraw(request=case, text=text),
         required=False,
@@ -194,7 +194,7 @@ TRACK = CasePage(
     find=lambda request, token: _tracked_or_404(token),
     draw=_track_draw,
     back=lambda request, found, token: reverse("information:track", kwargs={"token": token}),
-    done=_lazy("Done. The collectivity has been told."),
+    done=gettext_lazy("Done. The collectivity has been told."),
     private=True,
 )
 
@@ -432,7 +432,7 @@ def _extendable(found: InformationRequest) -> bool:
 STAFF_ACTIONS = {
     "clarify": PageAction(
         form=lambda case, data, files: TextForm(
-            data, label=_lazy("Question to the requester"), auto_id="id_clarify_%s"
+            data, label=gettext_lazy("Question to the requester"), auto_id="id_clarify_%s"
         ),
         call=lambda case, user, form: services.request_clarify(
             request=case, actor=user, text=form.cleaned_data["text"]
@@ -529,7 +529,7 @@ STAFF_PAGE = CasePage(
         "information-staff:detail",
         kwargs={"slug": found.collectivity.slug, "reference": found.reference},
     ),
-    done=_lazy("Done. The requester has been told by e-mail."),
+    done=gettext_lazy("Done. The requester has been told by e-mail."),
 )
 
 

@@ -32,7 +32,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from infitah.accounts.api_auth import StaffToken
 from infitah.accounts.permissions import Perm
@@ -441,7 +441,7 @@ ACTION_CALLS: dict[str, ApiCall] = {
 ACTIONS = ApiActions(
     ACTION_CALLS,
     out=_staff,
-    forbidden=_lazy("Only the petitions bureau of the council takes this step."),
+    forbidden=gettext_lazy("Only the petitions bureau of the council takes this step."),
 )
 STAFF_ACTIONS = tuple(ACTION_CALLS)
 
