@@ -136,6 +136,15 @@ ALLOWED_HOSTS = [
     ).split(",")
     if h.strip()
 ]
+if IS_PRODUCTION:
+    if DATABASE_URL.startswith("sqlite"):
+        raise ImproperlyConfigured(
+            "Production needs PostgreSQL: DATABASE_URL names a SQLite database."
+        )
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "Production needs ALLOWED_HOSTS: the site's own host names, not '*'."
+        )
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env_str("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
 
 INSTALLED_APPS = [
@@ -173,12 +182,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "infitah.lib.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "infitah.lib.loadshed.LoadShedMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "infitah.lib.encoding.StrictFormEncodingMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -307,6 +318,28 @@ STORAGES = {
 _email = email_settings(env_str("EMAIL_URL", f"file://{VAR_DIR / 'mail'}"))
 globals().update(_email)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Infitah <no-reply@infitah.localhost>")
+# A silent SMTP server must not hold a worker (and the e-mail's row lock) forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# E-mail retries (infitah/notifications/backoff.py): the wait after a failed attempt
+# doubles from FIRST_DELAY up to MAX_DELAY (seconds), lengthened by up to JITTER percent;
+# after ATTEMPTS attempts in all the e-mail is a dead letter. The defaults span ~50 hours.
+INFITAH_EMAIL_RETRY_ATTEMPTS = env_int("INFITAH_EMAIL_RETRY_ATTEMPTS", 17)
+INFITAH_EMAIL_RETRY_FIRST_DELAY = env_int("INFITAH_EMAIL_RETRY_FIRST_DELAY", 60)
+INFITAH_EMAIL_RETRY_MAX_DELAY = env_int("INFITAH_EMAIL_RETRY_MAX_DELAY", 6 * 3600)
+INFITAH_EMAIL_RETRY_JITTER = env_int("INFITAH_EMAIL_RETRY_JITTER", 20)
+# A queued e-mail still unsent after this many seconds lost its task: it is queued again.
+INFITAH_EMAIL_QUEUED_TIMEOUT = env_int("INFITAH_EMAIL_QUEUED_TIMEOUT", 3600)
+if not (
+    INFITAH_EMAIL_RETRY_ATTEMPTS >= 1
+    and 1 <= INFITAH_EMAIL_RETRY_FIRST_DELAY <= INFITAH_EMAIL_RETRY_MAX_DELAY
+    and 0 <= INFITAH_EMAIL_RETRY_JITTER <= 100
+    and INFITAH_EMAIL_QUEUED_TIMEOUT >= 60
+):
+    raise ImproperlyConfigured(
+        "E-mail retries: INFITAH_EMAIL_RETRY_ATTEMPTS >= 1, 1 <= INFITAH_EMAIL_RETRY_FIRST_DELAY"
+        " <= INFITAH_EMAIL_RETRY_MAX_DELAY, 0 <= INFITAH_EMAIL_RETRY_JITTER <= 100 and"
+        " INFITAH_EMAIL_QUEUED_TIMEOUT >= 60 are required"
+    )
 
 TASKS = {
     "default": {

@@ -53,10 +53,20 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A page at 1280 px. Every browser test is also a Content-Security-Policy test: a
+    script, style or resource that the site's policy refuses fails the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     try:
         yield page
     finally:
         context.close()
+    assert not refused, f"refused by the Content-Security-Policy: {refused}"

@@ -133,7 +133,7 @@ def stance_chart_svg(report: Report) -> SafeString:
         # direction="ltr": coordinates and text anchors are computed here for either
         # side; an inherited right-to-left direction would swap the anchors again.
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" '
-        'style="max-width:40rem" direction="ltr" role="img" aria-label="{}">'
+        'class="stance-chart" direction="ltr" role="img" aria-label="{}">'
         "<title>{}</title>{}</svg>",
         _WIDTH,
         height,

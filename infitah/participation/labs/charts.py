@@ -62,7 +62,7 @@ def opinion_map_svg(*, points: Sequence[Point], title: str, desc: str) -> SafeSt
     shown = sample(points)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="100%" style="max-width:{WIDTH}px" role="img" '
+        'width="100%" role="img" '
         'aria-labelledby="map-title map-desc" class="opinion-map" direction="ltr">',
         f'<title id="map-title">{escape(title)}</title>',
         f'<desc id="map-desc">{escape(desc)}</desc>',
