@@ -10,9 +10,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from importlib import import_module
 
 import pytest
 
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.utils import translation
 
@@ -128,3 +130,11 @@ def _source_language() -> Iterator[None]:
     activates its own language from the URL, and a test may activate another."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def legal_limits(transactional_db: None) -> None:
+    """The legal time limits (complaint.acknowledge, ati.answer…) that a migration seeds,
+    put back for a transactional test: another transactional test empties the database
+    when it ends. The migration's own seed function, which is idempotent."""
+    import_module("infitah.deadlines.migrations.0002_seed_legal_limits").seed(django_apps, None)

@@ -95,8 +95,23 @@ def email_settings(url: str) -> dict[str, object]:
 
 
 def cache_settings(url: str) -> dict[str, object]:
-    """Translate CACHE_URL into a CACHES entry: locmem:// (default), redis://, dummy://."""
+    """Translate CACHE_URL into a CACHES entry: file:///abs/dir[?max_entries=N] (the
+    default, under var/cache: shared by the processes of one machine), redis://,
+    locmem:// (one cache per process: tests only, production refuses it), dummy://."""
     parts = urlsplit(url)
+    if parts.scheme == "file":
+        if parts.netloc or not parts.path.startswith("/"):
+            raise ImproperlyConfigured("CACHE_URL: file:// needs an absolute path (file:///…)")
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        try:
+            max_entries = int(query.get("max_entries", "20000"))
+        except ValueError as exc:
+            raise ImproperlyConfigured("CACHE_URL: max_entries must be an integer") from exc
+        return {
+            "BACKEND": "infitah.lib.filecache.FileCache",
+            "LOCATION": unquote(parts.path),
+            "OPTIONS": {"MAX_ENTRIES": max_entries},
+        }
     if parts.scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if parts.scheme in {"redis", "rediss"}:
@@ -148,7 +163,8 @@ if IS_PRODUCTION:
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env_str("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site of django.contrib.admin, behind the sign-in page and the second factor.
+    "infitah.accounts.apps.VerifiedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -159,7 +175,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja's templates and static files: /api/v1/docs served from here, no CDN.
+    "ninja",
     "infitah.core",
+    "infitah.idempotency",
     "infitah.territories",
     "infitah.accounts",
     "infitah.ledger",
@@ -215,8 +234,13 @@ TEMPLATES = [
     }
 ]
 
+# Health checks: a connection kept between requests (CONN_MAX_AGE) that the server has
+# closed meanwhile (restart, failover, pg_terminate_backend) is replaced before use,
+# instead of failing the next request or task.
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -228,7 +252,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": cache_settings(env_str("CACHE_URL", "locmem://"))}
+# Several processes share the cache (gunicorn workers, the task worker, the tick): the
+# default is a directory they all see; tests keep a per-process memory cache (fast).
+_default_cache = "locmem://" if IS_TEST else f"file://{VAR_DIR / 'cache'}"
+CACHES = {"default": cache_settings(env_str("CACHE_URL", _default_cache))}
+if IS_PRODUCTION and CACHES["default"]["BACKEND"] == cache_settings("locmem://")["BACKEND"]:
+    # Every production process (each gunicorn worker, the task worker, the tick) would
+    # have its own: stale pages after a publication, rate limits counted per process.
+    raise ImproperlyConfigured(
+        "CACHE_URL=locmem:// keeps one cache per process; production runs several "
+        "(web workers, task worker, tick). Use file:///… (one machine) or redis://."
+    )
 # Seconds a public page stays in the cache for anonymous visitors; 0 disables it.
 INFITAH_PAGE_CACHE_SECONDS = env_int("INFITAH_PAGE_CACHE_SECONDS", 300)
 
@@ -247,6 +281,37 @@ AUTH_PASSWORD_VALIDATORS = [
 # Staff must pass TOTP two-factor authentication; on by default in production.
 INFITAH_REQUIRE_2FA = env_bool("INFITAH_REQUIRE_2FA", default=IS_PRODUCTION)
 OTP_TOTP_ISSUER = "Infitah"
+# Failed sign-ins and second-factor codes are throttled by infitah/accounts/throttle.py
+# (bounded, logged, visible); django-otp's own per-device delay, which doubles without
+# limit and says nothing to the user, is off.
+OTP_TOTP_THROTTLE_FACTOR = 0
+# Sign-in throttling (docs/operations.md): failures per account (and per user at the
+# second factor) and per client address within the window (s) before a lock; the first
+# lock (s), doubled at each lock in a row up to the maximum (s).
+INFITAH_LOGIN_FAILURE_LIMIT = env_int("INFITAH_LOGIN_FAILURE_LIMIT", 5)
+INFITAH_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("INFITAH_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+INFITAH_LOGIN_FAILURE_WINDOW = env_int("INFITAH_LOGIN_FAILURE_WINDOW", 900)
+INFITAH_LOGIN_LOCKOUT = env_int("INFITAH_LOGIN_LOCKOUT", 60)
+INFITAH_LOGIN_LOCKOUT_MAX = env_int("INFITAH_LOGIN_LOCKOUT_MAX", 3600)
+# Password reset: seconds a link stays valid; e-mails per account and requests per client
+# address within INFITAH_LOGIN_FAILURE_WINDOW.
+PASSWORD_RESET_TIMEOUT = env_int("INFITAH_PASSWORD_RESET_TIMEOUT", 3600)
+INFITAH_PASSWORD_RESET_LIMIT = env_int("INFITAH_PASSWORD_RESET_LIMIT", 3)
+INFITAH_PASSWORD_RESET_ADDRESS_LIMIT = env_int("INFITAH_PASSWORD_RESET_ADDRESS_LIMIT", 10)
+for _name in (
+    "INFITAH_LOGIN_FAILURE_LIMIT",
+    "INFITAH_LOGIN_ADDRESS_FAILURE_LIMIT",
+    "INFITAH_LOGIN_FAILURE_WINDOW",
+    "INFITAH_LOGIN_LOCKOUT",
+    "INFITAH_LOGIN_LOCKOUT_MAX",
+    "PASSWORD_RESET_TIMEOUT",
+    "INFITAH_PASSWORD_RESET_LIMIT",
+    "INFITAH_PASSWORD_RESET_ADDRESS_LIMIT",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a positive integer.")
+if INFITAH_LOGIN_LOCKOUT_MAX < INFITAH_LOGIN_LOCKOUT:
+    raise ImproperlyConfigured("INFITAH_LOGIN_LOCKOUT_MAX must be at least INFITAH_LOGIN_LOCKOUT.")
 
 LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", _("Arabic")), ("fr", _("French"))]
@@ -261,11 +326,17 @@ STATIC_ROOT = VAR_DIR / "static"
 INFITAH_UPLOAD_MAX_BYTES = env_int("INFITAH_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 # Public address of the site, for links in e-mails (no trailing slash).
 INFITAH_SITE_URL = env_str("INFITAH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Load shedding of writes (infitah/lib/loadshed.py): writes in flight per worker process,
-# how long (ms) a write may wait for a slot before a 503, and the Retry-After (s).
-INFITAH_SHED_MAX_INFLIGHT = env_int("INFITAH_SHED_MAX_INFLIGHT", 32)
+# `manage.py serve` runs the periodic sweeps (`manage.py tick`) every this many seconds
+# beside gunicorn and the task worker; 0: not at all (cron or a systemd timer runs them).
+INFITAH_TICK_SECONDS = env_int("INFITAH_TICK_SECONDS", 60)
+# Load shedding of writes (infitah/lib/loadshed.py): writes in flight per worker process
+# (0: three quarters of INFITAH_ASGI_THREADS, so that it triggers before the thread pool
+# queues), how long (ms) a write may wait for a slot before a 503, and the Retry-After (s).
+INFITAH_SHED_MAX_INFLIGHT = env_int("INFITAH_SHED_MAX_INFLIGHT", 0)
 INFITAH_SHED_QUEUE_TIMEOUT = env_int("INFITAH_SHED_QUEUE_TIMEOUT", 0)
 INFITAH_SHED_RETRY_AFTER = env_int("INFITAH_SHED_RETRY_AFTER", 2)
+# Hours an Idempotency-Key of an API write is remembered (infitah/idempotency/services.py).
+INFITAH_IDEMPOTENCY_HOURS = env_int("INFITAH_IDEMPOTENCY_HOURS", 24)
 # Signature ingest (infitah/petitions/ingest.py, PostgreSQL only): the two signing API
 # endpoints written in batches by one thread per worker; requests waiting per process
 # before a 503, and the most requests written in one transaction.
@@ -274,7 +345,11 @@ INFITAH_INGEST_MAX_QUEUE = env_int("INFITAH_INGEST_MAX_QUEUE", 1024)
 INFITAH_INGEST_MAX_BATCH = env_int("INFITAH_INGEST_MAX_BATCH", 256)
 # Bound (ms) on each statement of a batch: a batch stuck on a lock fails (503, rolled
 # back) rather than keeping its requests waiting without an answer.
-INFITAH_INGEST_STATEMENT_TIMEOUT = env_int("INFITAH_INGEST_STATEMENT_TIMEOUT", 20000)
+INFITAH_INGEST_STATEMENT_TIMEOUT = env_int("INFITAH_INGEST_STATEMENT_TIMEOUT", 5000)
+# The longest (ms) a signing request waits for its batch: then 503 + Retry-After, nothing
+# stored. Keep it (plus 2 s) below gunicorn's --graceful-timeout (30 s), so that a worker
+# told to stop answers every request it holds before it is killed.
+INFITAH_INGEST_TIMEOUT = env_int("INFITAH_INGEST_TIMEOUT", 10000)
 # Under the ASGI entry point (infitah/asgi.py), threads per worker that run Django.
 INFITAH_ASGI_THREADS = env_int("INFITAH_ASGI_THREADS", 16)
 # Reverse proxies whose X-Forwarded-For is believed, for the client's address of the
@@ -399,3 +474,6 @@ if IS_PRODUCTION and INFITAH_REGISTER_SIGNING_KEY in {"", _REGISTER_DEV_KEY}:
         "Production needs a real INFITAH_REGISTER_SIGNING_KEY (base64 of 32 random bytes)."
     )
 INFITAH_REGISTER_SIGNING_KEY = INFITAH_REGISTER_SIGNING_KEY or _REGISTER_DEV_KEY
+# For each document type appended to the register, the function that yields what each
+# document's latest entry must hold today: `manage.py verify_register` compares them.
+INFITAH_REGISTER_SOURCES = {"publication.document": "infitah.publication.indexing.register_current"}
