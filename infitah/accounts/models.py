@@ -121,8 +121,9 @@ class ApiToken(models.Model):
     """A personal token for the staff API.
 
     The secret (`inf_…`) is shown once when the token is created and never stored: only
-    its SHA-256 digest, looked up on each API call, and its first characters (`prefix`),
-    which let the owner tell their tokens apart.
+    its digest, looked up on each API call, and its first characters (`prefix`), which
+    let the owner tell their tokens apart. The digest is an HMAC keyed by SECRET_KEY
+    (services `_api_token_digests`): a token minted under another key gives nothing.
     """
 
     user = models.ForeignKey(
@@ -158,3 +159,50 @@ class ApiToken(models.Model):
     @property
     def is_live(self) -> bool:
         return not self.is_revoked and not self.is_expired
+
+
+class ThrottleScope(models.TextChoices):
+    """What a throttle row counts. Values are stable forever."""
+
+    LOGIN_ACCOUNT = "login_account", _("Sign-in failures of an account")
+    LOGIN_ADDRESS = "login_address", _("Sign-in failures from a client address")
+    OTP_USER = "otp_user", _("Second-factor failures of a user")
+    RESET_ACCOUNT = "reset_account", _("Password reset requests for an account")
+    RESET_ADDRESS = "reset_address", _("Password reset requests from a client address")
+
+
+class Throttle(models.Model):
+    """Attempts counted against one key (an e-mail address, a client address, a user) in
+    one scope, and the lock they earned (infitah/accounts/throttle.py).
+
+    In the database rather than the cache: the default cache is per process, so each
+    worker would count apart and a restart would forget; a row is shared by every worker
+    and can be read (and deleted, to unlock) by an operator in the admin.
+    """
+
+    scope = models.CharField(_("scope"), max_length=32, choices=ThrottleScope.choices)
+    # An e-mail address (as typed, lowercased: the account need not exist), a client IP
+    # address, or a user's id.
+    key = models.CharField(_("key"), max_length=254)
+    attempts = models.PositiveIntegerField(_("attempts in the window"), default=0)
+    window_started_at = models.DateTimeField(_("window started at"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    # Locks in a row: each one lasts twice the previous, up to a maximum.
+    lockouts = models.PositiveIntegerField(_("lockouts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt at"))
+
+    class Meta:
+        verbose_name = _("sign-in throttle")
+        verbose_name_plural = _("sign-in throttles")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="throttle_unique_scope_key")
+        ]
+        # The pruning of forgotten rows.
+        indexes = [models.Index(fields=["last_attempt_at"], name="throttle_last_attempt")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()}: {self.key}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()

@@ -40,6 +40,8 @@ class NetworkPerm(StrEnum):
     TERRITORIES_MANAGE = "network.territories"
     CATALOGUE_MANAGE = "network.catalogue"
     INTEGRITY_MANAGE = "network.integrity"
+    # Sees the undeliverable e-mails of every collectivity and re-sends them.
+    MAIL_MANAGE = "network.mail"
 
 
 _BASE = frozenset({Perm.STAFF_ACCESS, Perm.INBOX_VIEW})

@@ -1,34 +1,125 @@
-"""Sign-in, the personal workspace, TOTP two-factor authentication and API tokens."""
+"""Sign-in, password reset, the personal workspace, TOTP two-factor authentication and
+API tokens."""
 
 from __future__ import annotations
 
-from typing import cast
+from datetime import datetime
+from typing import Any, cast
 
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from infitah.accounts import services
 from infitah.accounts.decorators import needs_second_factor, verified_login_required
-from infitah.accounts.forms import ApiTokenForm, EmailAuthenticationForm, TokenForm
+from infitah.accounts.forms import (
+    ApiTokenForm,
+    EmailAuthenticationForm,
+    PasswordResetRequestForm,
+    TokenForm,
+    lock_end_text,
+    retry_after_seconds,
+)
 from infitah.accounts.models import ApiToken, User
 from infitah.accounts.permissions import staff_collectivities
 
+# The client's address behind the trusted reverse proxies, as the signature limits read it.
+from infitah.petitions.integrity import client_ip
+
+
+def _refused(response: HttpResponse, until: datetime | None) -> HttpResponse:
+    """429 with Retry-After when the form was refused by a throttle lock."""
+    if until is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(retry_after_seconds(until))
+    return response
+
 
 class LoginView(auth_views.LoginView):
+    """Sign-in, throttled per account and per client address (accounts/throttle.py)."""
+
     form_class = EmailAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["address"] = client_ip(self.request)
+        return kwargs
+
+    def form_invalid(self, form: EmailAuthenticationForm) -> HttpResponse:  # type: ignore[override]
+        return _refused(super().form_invalid(form), form.locked_until)
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset link by e-mail; the same answer whether or not the account exists."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        until = services.password_reset_request(
+            email=form.cleaned_data["email"],
+            address=client_ip(request),
+            language=get_language() or settings.LANGUAGE_CODE,
+        )
+        if until is None:
+            return redirect("accounts:password-reset-sent")
+        form.add_error(
+            None,
+            ValidationError(
+                _("Too many requests from your connection. Try again after %(time)s."),
+                code="locked",
+                params={"time": lock_end_text(until)},
+            ),
+        )
+        return _refused(render(request, "accounts/password_reset.html", {"form": form}), until)
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/password_reset_sent.html")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link of the e-mail: Django moves the token from the address to the session,
+    checks it (it works once, until PASSWORD_RESET_TIMEOUT) and asks for a new password;
+    the service sets it. The user is not signed in: the second factor still follows the
+    sign-in."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+    post_reset_login = False
+
+    def get_user(self, uidb64: str) -> User | None:  # type: ignore[override]
+        user = super().get_user(uidb64)
+        return user if isinstance(user, User) and user.is_active else None
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:  # type: ignore[type-arg]
+        try:
+            services.password_reset_complete(
+                user=cast(User, form.user), password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as error:
+            form.add_error("new_password2", error)
+            return self.form_invalid(form)
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def password_reset_complete(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/password_reset_done.html")
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -66,22 +157,36 @@ def otp(request: HttpRequest) -> HttpResponse:
     if enrolling:
         device = services.totp_device_pending(user=user)  # type: ignore[arg-type]
     form = TokenForm(request.POST or None)
+    locked_until = None
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"].strip()
-        if device.verify_token(token):
+        attempt = services.totp_verify(user=cast(User, user), device=device, token=token)
+        locked_until = attempt.locked_until
+        if attempt.user is not None:
             if enrolling:
                 services.totp_device_confirm(device=device, actor=user)  # type: ignore[arg-type]
             otp_login(request, device)
             messages.success(request, _("Two-factor authentication passed."))
             return redirect(_safe_next(request, "/"))
-        form.add_error(
-            "token", _("This code is not valid. Check your device's clock and try again.")
-        )
-    return render(
+        if locked_until is not None:
+            form.add_error(
+                None,
+                ValidationError(
+                    _("Too many wrong codes. For your security, try again after %(time)s."),
+                    code="locked",
+                    params={"time": lock_end_text(locked_until)},
+                ),
+            )
+        else:
+            form.add_error(
+                "token", _("This code is not valid. Check your device's clock and try again.")
+            )
+    response = render(
         request,
         "accounts/otp.html",
         {"form": form, "enrolling": enrolling, "device": device, "next": _safe_next(request, "")},
     )
+    return _refused(response, locked_until)
 
 
 @never_cache

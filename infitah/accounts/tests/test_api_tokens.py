@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import json
 import re
 
@@ -16,13 +17,14 @@ import pytest
 import time_machine
 from ninja import NinjaAPI, Router
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
 from django.utils import timezone
@@ -97,7 +99,8 @@ def test_staff_creates_a_token_and_sees_its_secret_once(staff_a) -> None:
     token = ApiToken.objects.get(user=staff_a)
     assert token.name == "Export des dossiers"
     assert token.prefix == secret[:8]
-    assert token.digest == hashlib.sha256(secret.encode()).hexdigest()
+    assert token.digest != hashlib.sha256(secret.encode()).hexdigest()
+    assert len(token.digest) == 64
     assert secret not in _row_text(token)
     event = Event.objects.for_object(token).get()
     assert event.action == "api_token.created"
@@ -288,6 +291,53 @@ def test_revoked_expired_and_inactive_users_tokens_are_refused(staff_a, charlie)
 def test_unknown_secrets_are_refused(staff_a, secret) -> None:
     api_token_create(user=staff_a, name="real")
     assert api_token_authenticate(secret) is None
+
+
+@pytest.mark.django_db
+def test_a_token_minted_under_another_secret_key_is_refused(staff_a) -> None:
+    """A token created on a development machine (another SECRET_KEY) gives nothing in
+    production, even if its row travelled with a copy of the database."""
+    with override_settings(SECRET_KEY="development-" + "k" * 50):
+        _dev_token, dev_secret = api_token_create(user=staff_a, name="from development")
+        assert api_token_authenticate(dev_secret) == staff_a
+    assert api_token_authenticate(dev_secret) is None
+    _token, secret = api_token_create(user=staff_a, name="production")
+    assert api_token_authenticate(secret) == staff_a
+    with override_settings(SECRET_KEY="development-" + "k" * 50):
+        assert api_token_authenticate(secret) is None
+
+
+@pytest.mark.django_db
+def test_tokens_survive_a_key_rotation_through_the_fallbacks(settings, staff_a) -> None:
+    old_key = settings.SECRET_KEY
+    _token, secret = api_token_create(user=staff_a, name="before rotation")
+    with override_settings(SECRET_KEY="rotated-" + "r" * 50, SECRET_KEY_FALLBACKS=[old_key]):
+        assert api_token_authenticate(secret) == staff_a
+    with override_settings(SECRET_KEY="rotated-" + "r" * 50, SECRET_KEY_FALLBACKS=[]):
+        assert api_token_authenticate(secret) is None
+
+
+@pytest.mark.django_db
+def test_the_migration_keeps_existing_tokens_working_under_the_current_key(staff_a) -> None:
+    """Rows of the unkeyed era held the bare SHA-256 of the secret; the data migration
+    binds them to the SECRET_KEY in force when it runs."""
+    migration = importlib.import_module("infitah.accounts.migrations.0004_api_token_keyed_digest")
+    secret = "inf_" + "Z" * 43
+    legacy = ApiToken.objects.create(
+        user=staff_a,
+        name="legacy",
+        prefix=secret[:8],
+        digest=hashlib.sha256(secret.encode()).hexdigest(),
+    )
+    assert api_token_authenticate(secret) is None  # unkeyed: no longer accepted as is
+    migration.digests_bind_to_secret_key(apps, None)
+    assert api_token_authenticate(secret) == staff_a
+    with override_settings(SECRET_KEY="another-" + "a" * 50):
+        assert api_token_authenticate(secret) is None
+    # Going back revokes them: the old code could not match the keyed digests.
+    migration.tokens_revoke(apps, None)
+    legacy.refresh_from_db()
+    assert legacy.is_revoked
 
 
 @pytest.mark.django_db
