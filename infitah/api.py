@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
 from django.http import HttpRequest, HttpResponse
@@ -15,9 +16,11 @@ from infitah.complaints.api import router as complaints_router
 from infitah.complaints.api import staff_router as complaints_staff_router
 from infitah.correspondence.api import router as correspondence_router
 from infitah.deadlines.api import router as calendar_router
+from infitah.idempotency.hooks import idempotent_writes
 from infitah.information.api import router as information_router
 from infitah.information.api import staff_router as information_staff_router
 from infitah.ledger.api import router as register_router
+from infitah.lib.openapi import document_errors
 from infitah.lib.text import has_lone_surrogate
 from infitah.participation.api import router as participation_router
 from infitah.participation.consultations.api import router as consultations_router
@@ -45,13 +48,31 @@ class JsonParser(Parser):
         return data
 
 
-api = NinjaAPI(
+class InfitahAPI(NinjaAPI):
+    """The OpenAPI document lists every answer of each operation, errors included
+    (infitah/lib/openapi.py)."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(schema)
+        return schema
+
+
+api = InfitahAPI(
     parser=JsonParser(),
     title="Infitah API",
     version="1",
     description="Open-government data of Morocco's territorial collectivities.",
     urls_namespace="api",
+    # Swagger UI from django-ninja's own static files ("ninja" is an installed app), its
+    # settings in a JSON block read by a static script: no CDN, no inline script. No
+    # validator badge (it would call validator.swagger.io).
+    docs=Swagger(settings={"validatorUrl": None}),
 )
+# Every write accepts an Idempotency-Key (infitah/idempotency).
+api.add_decorator(idempotent_writes, mode="view")
 
 
 @api.exception_handler(ValidationError)

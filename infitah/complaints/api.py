@@ -36,7 +36,9 @@ from infitah.complaints.models import Complaint
 from infitah.complaints.process import ACK_LIMIT, ANSWER_LIMIT
 from infitah.correspondence.models import ServiceUnit
 from infitah.deadlines.selectors import due_date_compute
+from infitah.lib.bounds import whole_number
 from infitah.lib.casework import validation_detail
+from infitah.lib.openapi import LabelCount
 from infitah.territories.models import Collectivity
 from infitah.territories.selectors import collectivity_get
 
@@ -61,7 +63,7 @@ class ComplaintIn(Schema):
     chikaya_reference: Scalar = None
 
 
-class SubmittedOut(Schema):
+class ComplaintSubmittedOut(Schema):
     reference: str
     status: str
     acknowledge_by: dt.date | None
@@ -69,14 +71,14 @@ class SubmittedOut(Schema):
     tracking_url: str
 
 
-class EventOut(Schema):
+class ComplaintEventOut(Schema):
     at: dt.datetime
     action: str
     from_state: str
     to_state: str
 
 
-class PublicOut(Schema):
+class ComplaintPublicOut(Schema):
     reference: str
     collectivity: str
     kind: str
@@ -95,10 +97,10 @@ class PublicOut(Schema):
     competent_body: str
     answer: str | None
     merged_into: str | None
-    events: list[EventOut]
+    events: list[ComplaintEventOut]
 
 
-class StaffOut(PublicOut):
+class ComplaintStaffOut(ComplaintPublicOut):
     description: str
     name: str
     email: str
@@ -113,10 +115,10 @@ class StaffOut(PublicOut):
     reopen_count: int
 
 
-class StatsOut(Schema):
+class ComplaintStatsOut(Schema):
     received: int
-    by_kind: list[tuple[str, int]]
-    by_category: list[tuple[str, int]]
+    by_kind: list[LabelCount]
+    by_category: list[LabelCount]
     acknowledged: int
     acknowledged_on_time: int
     answered: int
@@ -126,10 +128,10 @@ class StatsOut(Schema):
     satisfaction_average: float | None
     satisfied: int
     reopened: int
-    outcomes: list[tuple[str, int]]
+    outcomes: list[LabelCount]
 
 
-class ActionIn(Schema):
+class ComplaintActionIn(Schema):
     service_id: Scalar = None
     text: str = ""
     outcome: str = ""
@@ -160,7 +162,7 @@ def _collectivity_or_404(slug: str) -> Collectivity:
 
 @router.post(
     "/c/{slug}/complaints",
-    response={201: SubmittedOut, 202: SubmittedOut, 400: Any, 404: Any},
+    response={201: ComplaintSubmittedOut, 202: ComplaintSubmittedOut, 400: Any, 404: Any},
     summary="Send a complaint, an observation or a suggestion",
     description=(
         "kind: complaint | observation | suggestion; category: the id of one of the "
@@ -240,7 +242,7 @@ def _public(complaint: Complaint) -> dict[str, Any]:
 
 @router.get(
     "/complaints/{reference}",
-    response={200: PublicOut, 404: Any},
+    response={200: ComplaintPublicOut, 404: Any},
     summary="Public view of a complaint (no contact details, no description)",
 )
 def complaint_get(request: HttpRequest, reference: str) -> Any:
@@ -252,7 +254,7 @@ def complaint_get(request: HttpRequest, reference: str) -> Any:
 
 @router.get(
     "/c/{slug}/complaints/stats",
-    response={200: StatsOut, 404: Any},
+    response={200: ComplaintStatsOut, 404: Any},
     summary="Public statistics of a collectivity's complaints",
 )
 def complaint_stats(request: HttpRequest, slug: str) -> Any:
@@ -292,7 +294,7 @@ def _staff(complaint: Complaint) -> dict[str, Any]:
 
 @staff_router.get(
     "/complaints/{reference}",
-    response={200: StaffOut, 404: Any},
+    response={200: ComplaintStaffOut, 404: Any},
     summary="A complaint as its complaints unit sees it",
 )
 def staff_complaint_get(request: HttpRequest, reference: str) -> Any:
@@ -300,13 +302,13 @@ def staff_complaint_get(request: HttpRequest, reference: str) -> Any:
 
 
 def _service(complaint: Complaint, value: Scalar) -> ServiceUnit:
-    raw = _text(value).strip()
+    pk = whole_number(_text(value), minimum=1)
     found = None
-    if raw.isdigit() and len(raw) < 10:
+    if pk is not None:
         found = (
             ServiceUnit.objects.for_collectivity(complaint.collectivity_id)
             .active()
-            .filter(pk=int(raw))
+            .filter(pk=pk)
             .first()
         )
     if found is None:
@@ -314,7 +316,7 @@ def _service(complaint: Complaint, value: Scalar) -> ServiceUnit:
     return found
 
 
-def _merge(complaint: Complaint, user: User, data: ActionIn) -> object:
+def _merge(complaint: Complaint, user: User, data: ComplaintActionIn) -> object:
     into = selectors.staff_complaint_get(
         collectivity=complaint.collectivity, reference=data.into.strip()
     )
@@ -357,7 +359,7 @@ STAFF_ACTIONS = tuple(ACTION_CALLS)
 
 @staff_router.post(
     "/complaints/{reference}/{action}",
-    response={200: StaffOut, 400: Any, 403: Any, 404: Any, 409: Any},
+    response={200: ComplaintStaffOut, 400: Any, 403: Any, 404: Any, 409: Any},
     summary="Act on a complaint: " + ", ".join(STAFF_ACTIONS),
     description=(
         "Bodies: acknowledge {}; route {service_id}; ask-info {text}; answer {outcome: "
@@ -366,6 +368,8 @@ STAFF_ACTIONS = tuple(ACTION_CALLS)
     ),
 )
 def staff_complaint_act(
-    request: HttpRequest, reference: str, action: str, payload: ActionIn | None = None
+    request: HttpRequest, reference: str, action: str, payload: ComplaintActionIn | None = None
 ) -> Any:
-    return ACTIONS.act(request, _staff_complaint(request, reference), action, payload or ActionIn())
+    return ACTIONS.act(
+        request, _staff_complaint(request, reference), action, payload or ComplaintActionIn()
+    )

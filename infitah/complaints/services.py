@@ -56,6 +56,7 @@ from infitah.complaints.process import PROCESS
 from infitah.complaints.workflow import HANDLED, OPEN, SUBMITTED, Action, Kind, Outcome, Status
 from infitah.correspondence.models import ServiceUnit
 from infitah.ledger.services import event_record
+from infitah.lib.bounds import whole_number
 from infitah.lib.casework import require_text, site_language, token_digest, too_long
 from infitah.lib.pagecache import bump
 from infitah.lib.pii import pii_encrypt
@@ -146,9 +147,10 @@ def complaint_validate(*, collectivity: Collectivity, data: ComplaintInput) -> C
     category = None
     raw_category = data.category.strip()
     if raw_category:
-        if raw_category.isdigit() and len(raw_category) < 10:
+        category_id = whole_number(raw_category, minimum=1)  # not "²", not 10**30
+        if category_id is not None:
             category = Category.objects.filter(
-                collectivity=collectivity, pk=int(raw_category), is_active=True
+                collectivity=collectivity, pk=category_id, is_active=True
             ).first()
         if category is None:
             errors["category"] = _("Choose a category from the list.")

@@ -26,6 +26,7 @@ from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
 from infitah.correspondence import selectors, services
 from infitah.correspondence.models import Entry
+from infitah.lib.bounds import Id, whole_number
 from infitah.lib.casework import validation_detail
 from infitah.territories.models import Collectivity
 from infitah.territories.selectors import collectivity_get
@@ -37,18 +38,18 @@ PAGE_SIZE = 50
 _API_FIELDS = {"service": "service_id"}
 
 
-class EntryIn(Schema):
+class CorrespondenceEntryIn(Schema):
     direction: str = ""
     correspondent: str = ""
     subject: str = ""
     channel: str = ""
     letter_date: dt.date | None = None
     summary: str = ""
-    service_id: int | None = None
+    service_id: Id | None = None
     in_reply_to: str = ""
 
 
-class EntryOut(Schema):
+class CorrespondenceEntryOut(Schema):
     id: int
     number: str
     year: int
@@ -68,11 +69,11 @@ class EntryOut(Schema):
     has_attachment: bool
 
 
-class EntryList(Schema):
+class CorrespondenceEntryList(Schema):
     count: int
     page: int
     pages: int
-    items: list[EntryOut]
+    items: list[CorrespondenceEntryOut]
 
 
 def _out(entry: Entry) -> dict[str, Any]:
@@ -108,7 +109,7 @@ def _collectivity(request: HttpRequest, slug: str) -> tuple[Collectivity, User]:
 
 @router.post(
     "/{slug}/register/entries",
-    response={201: EntryOut, 400: Any, 404: Any},
+    response={201: CorrespondenceEntryOut, 400: Any, 404: Any},
     summary="Register a letter in the correspondence register",
     description=(
         "direction: incoming|outgoing; channel: paper|email|platform|other; correspondent "
@@ -118,7 +119,7 @@ def _collectivity(request: HttpRequest, slug: str) -> tuple[Collectivity, User]:
         "201 with the registration number; 400 with one message per field, nothing written."
     ),
 )
-def entry_register(request: HttpRequest, slug: str, payload: EntryIn) -> Any:
+def entry_register(request: HttpRequest, slug: str, payload: CorrespondenceEntryIn) -> Any:
     collectivity, user = _collectivity(request, slug)
     errors: list[dict[str, str]] = []
     service = None
@@ -174,7 +175,7 @@ def _date(raw: str | None, name: str, errors: list[dict[str, str]]) -> dt.date |
 
 @router.get(
     "/{slug}/register/entries",
-    response={200: EntryList, 400: Any, 404: Any},
+    response={200: CorrespondenceEntryList, 400: Any, 404: Any},
     summary="Entries of the correspondence register, newest first",
     description=(
         "Optional from and to (YYYY-MM-DD, inclusive, local dates of registration) and "
@@ -196,10 +197,11 @@ def entry_list(
         errors.append({"field": "to", "message": _("The end of the range comes before its start.")})
     page_number = 1
     if page not in (None, ""):
-        if not re.fullmatch(r"\d{1,6}", page or "") or int(page or 0) < 1:
+        parsed_page = whole_number(page, minimum=1)
+        if parsed_page is None:
             errors.append({"field": "page", "message": _("Give a page number from 1.")})
         else:
-            page_number = int(page or 1)
+            page_number = parsed_page
     if errors:
         return Status(400, {"detail": errors})
     rows = selectors.entry_list(collectivity=collectivity, start=start, end=end).select_related(

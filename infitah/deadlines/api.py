@@ -13,14 +13,11 @@ from django.utils.translation import gettext as _
 from infitah.deadlines import selectors
 from infitah.deadlines.services import MAX_YEAR, MIN_YEAR
 from infitah.deadlines.workdays import Holiday
+from infitah.lib.openapi import ErrorOut
 
 router = Router(tags=["calendar"])
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class HolidayOut(Schema):

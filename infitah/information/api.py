@@ -34,6 +34,7 @@ from infitah.deadlines.selectors import due_date_compute
 from infitah.information import selectors, services
 from infitah.information.models import InformationRequest
 from infitah.information.workflow import RefusalReason
+from infitah.lib.bounds import Id
 from infitah.lib.casework import validation_detail
 from infitah.publication.models import Document
 from infitah.territories.selectors import collectivity_get
@@ -65,14 +66,14 @@ class FiledOut(Schema):
     tracking_url: str
 
 
-class EventOut(Schema):
+class RequestEventOut(Schema):
     at: dt.datetime
     action: str
     from_state: str
     to_state: str
 
 
-class PublicOut(Schema):
+class RequestPublicOut(Schema):
     reference: str
     collectivity: str
     subject: str
@@ -86,10 +87,10 @@ class PublicOut(Schema):
     answered_on: dt.date | None
     answer: str | None
     refusal_reasons: list[str]
-    events: list[EventOut]
+    events: list[RequestEventOut]
 
 
-class StaffOut(PublicOut):
+class RequestStaffOut(RequestPublicOut):
     requester_name: str
     requester_type: str
     id_type: str
@@ -105,12 +106,12 @@ class StaffOut(PublicOut):
     complaint_due_date: dt.date | None
 
 
-class ActionIn(Schema):
+class RequestActionIn(Schema):
     text: str = ""
     reasons: list[str] | str = []
     reasoning: str = ""
     partial: bool = False
-    document_id: int | None = None
+    document_id: Id | None = None
     link: str = ""
     personal: bool = False
     collectivity: str = ""
@@ -199,7 +200,7 @@ def _public(found: InformationRequest) -> dict[str, Any]:
 
 @router.get(
     "/information-requests/{reference}",
-    response={200: PublicOut, 404: Any},
+    response={200: RequestPublicOut, 404: Any},
     summary="Public view of a request (never the requester's identity)",
 )
 def request_get(request: HttpRequest, reference: str) -> Any:
@@ -241,7 +242,7 @@ def _staff(found: InformationRequest) -> dict[str, Any]:
 
 @staff_router.get(
     "/information-requests/{reference}",
-    response={200: StaffOut, 404: Any},
+    response={200: RequestStaffOut, 404: Any},
     summary="A request as its officers see it (identity number masked)",
 )
 def staff_request_get(request: HttpRequest, reference: str) -> Any:
@@ -263,7 +264,7 @@ def _reasons(value: list[str] | str) -> list[str]:
     return [value] if isinstance(value, str) and value else list(value or [])
 
 
-def _transfer(found: InformationRequest, user: User, data: ActionIn) -> object:
+def _transfer(found: InformationRequest, user: User, data: RequestActionIn) -> object:
     to = collectivity_get(slug=data.collectivity) if data.collectivity else None
     if to is None:
         raise ValidationError({"collectivity": _("Give the slug of the competent collectivity.")})
@@ -310,7 +311,7 @@ STAFF_ACTIONS = tuple(ACTION_CALLS)
 
 @staff_router.post(
     "/information-requests/{reference}/{action}",
-    response={200: StaffOut, 400: Any, 403: Any, 404: Any, 409: Any},
+    response={200: RequestStaffOut, 400: Any, 403: Any, 404: Any, 409: Any},
     summary="Act on a request: " + ", ".join(STAFF_ACTIONS),
     description=(
         "Bodies: clarify {text}; extend {text: reasons}; answer {text, partial, "
@@ -321,5 +322,7 @@ STAFF_ACTIONS = tuple(ACTION_CALLS)
         "409 when the request's state does not allow the action."
     ),
 )
-def staff_request_act(request: HttpRequest, reference: str, action: str, payload: ActionIn) -> Any:
+def staff_request_act(
+    request: HttpRequest, reference: str, action: str, payload: RequestActionIn
+) -> Any:
     return ACTIONS.act(request, _staff_request(request, reference), action, payload)

@@ -6,7 +6,6 @@ Hashes are lowercase hex; signatures and public keys are base64 (docs/register.m
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from ninja import Router, Schema, Status
 
@@ -15,15 +14,10 @@ from django.utils.translation import gettext as _
 
 from infitah.ledger import register_selectors as selectors
 from infitah.ledger import signing
+from infitah.lib.bounds import whole_number
+from infitah.lib.openapi import ErrorOut
 
 router = Router(tags=["register"])
-
-# Indexes and sizes: decimal, at most 15 digits (beyond any real register, within bigint).
-NUMBER = re.compile(r"[0-9]{1,15}")
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class CheckpointOut(Schema):
@@ -34,7 +28,7 @@ class CheckpointOut(Schema):
     public_key: str
 
 
-class EntryOut(Schema):
+class RegisterEntryOut(Schema):
     index: int
     leaf_hash: str
     action: str
@@ -62,8 +56,8 @@ class PublicKeyOut(Schema):
 
 
 def _number(raw: str | None) -> int | None:
-    value = (raw or "").strip()
-    return int(value) if NUMBER.fullmatch(value) else None
+    """An index or a size: decimal digits, within the shared bound (infitah/lib/bounds)."""
+    return whole_number(raw)
 
 
 def _error(status: int, message: str) -> Status[ErrorOut]:
@@ -92,8 +86,8 @@ def public_key(request: HttpRequest) -> PublicKeyOut:
     return PublicKeyOut(public_key=signing.public_key_b64(), algorithm=signing.ALGORITHM)
 
 
-@router.get("/entries/{index}", response={200: EntryOut, 400: ErrorOut, 404: ErrorOut})
-def entry(request: HttpRequest, index: str) -> Status[EntryOut] | Status[ErrorOut]:
+@router.get("/entries/{index}", response={200: RegisterEntryOut, 400: ErrorOut, 404: ErrorOut})
+def entry(request: HttpRequest, index: str) -> Status[RegisterEntryOut] | Status[ErrorOut]:
     """One register entry; `document` is "<document_type>:<document_id>"."""
     parsed = _number(index)
     if parsed is None:
@@ -101,7 +95,7 @@ def entry(request: HttpRequest, index: str) -> Status[EntryOut] | Status[ErrorOu
     found = selectors.register_entry_get(index=parsed)
     if found is None:
         return _error(404, _("The register has no entry with this index."))
-    out = EntryOut(
+    out = RegisterEntryOut(
         index=found.index,
         leaf_hash=found.leaf_hash,
         action=found.action,

@@ -37,7 +37,9 @@ from django.utils.translation import gettext_lazy
 from infitah.accounts.api_auth import StaffToken
 from infitah.accounts.permissions import Perm
 from infitah.cases.api import ApiActions, ApiCall, api_error, staff_case_or_404
+from infitah.lib.bounds import Id
 from infitah.lib.casework import validation_detail
+from infitah.lib.openapi import LabelCount, TimeCount
 from infitah.petitions import notify, selectors, services
 from infitah.petitions.integrity import RateLimited, client_ip
 from infitah.petitions.models import Petition
@@ -58,7 +60,7 @@ Scalar = str | int | float | bool | None
 TRUE_TEXT = frozenset({"true", "1", "yes", "on"})
 
 
-class ItemOut(Schema):
+class PetitionItemOut(Schema):
     id: int
     title: str
     status: str
@@ -67,9 +69,9 @@ class ItemOut(Schema):
     url: str
 
 
-class ListOut(Schema):
+class PetitionListOut(Schema):
     count: int
-    items: list[ItemOut]
+    items: list[PetitionItemOut]
 
 
 class ProvinceOut(Schema):
@@ -117,16 +119,16 @@ class ConfirmOut(Schema):
     status: str
 
 
-class StatsOut(Schema):
+class PetitionStatsOut(Schema):
     petition: int
     confirmed: int
     pending: int
     invalidated: int
-    by_hour: list[tuple[dt.datetime, int]]
-    by_domain: list[tuple[str, int]]
-    by_commune: list[tuple[str, int]]
-    by_channel: list[tuple[str, int]]
-    by_ip: list[tuple[str, int]]
+    by_hour: list[TimeCount]
+    by_domain: list[LabelCount]
+    by_commune: list[LabelCount]
+    by_channel: list[LabelCount]
+    by_ip: list[LabelCount]
 
 
 def _text(value: Scalar) -> str:
@@ -155,7 +157,7 @@ def _public_or_404(pk: int) -> Petition:
 
 @router.get(
     "/c/{slug}/petitions",
-    response={200: ListOut, 404: Any},
+    response={200: PetitionListOut, 404: Any},
     summary="The petitions to a collectivity's council",
 )
 def petition_list(request: HttpRequest, slug: str) -> Any:
@@ -180,11 +182,11 @@ def petition_list(request: HttpRequest, slug: str) -> Any:
 
 
 @router.get(
-    "/petitions/{int:petition_id}",
+    "/petitions/{petition_id}",
     response={200: PetitionOut, 404: Any},
     summary="One petition: its count, threshold and per-province progress",
 )
-def petition_get(request: HttpRequest, petition_id: int) -> Any:
+def petition_get(request: HttpRequest, petition_id: Id) -> Any:
     petition = _public_or_404(petition_id)
     threshold = selectors.threshold_for(petition)
     return {
@@ -211,7 +213,7 @@ def petition_get(request: HttpRequest, petition_id: int) -> Any:
 
 
 @router.post(
-    "/petitions/{int:petition_id}/signatures",
+    "/petitions/{petition_id}/signatures",
     response={202: AcceptedOut, 400: Any, 404: Any, 409: Any, 429: Any},
     summary="Sign a petition (confirmation by e-mail)",
     description=(
@@ -222,7 +224,7 @@ def petition_get(request: HttpRequest, petition_id: int) -> Any:
         "many signatures from this network or e-mail provider (Retry-After, seconds)."
     ),
 )
-def signature_create(request: HttpRequest, petition_id: int, payload: SignatureIn) -> Any:
+def signature_create(request: HttpRequest, petition_id: Id, payload: SignatureIn) -> Any:
     petition = selectors.petition_for_signing(petition_id)
     if petition is None:
         raise HttpError(404, _("Unknown petition."))
@@ -283,15 +285,9 @@ def signature_confirm_api(request: HttpRequest, payload: ConfirmIn) -> Any:
     return {"status": signature.status}
 
 
-# Beyond the database's integer: no such petition (PostgreSQL would refuse the query).
-PK_MAX = 2**31
-
-
 def _staff_petition(request: HttpRequest, petition_id: int) -> Petition:
     """The petition if the token's user is of its collectivity's petitions bureau; 404
     otherwise, not 403: another collectivity's petition is not confirmed."""
-    if not 0 < petition_id < PK_MAX:
-        raise HttpError(404, _("Unknown petition."))
     return staff_case_or_404(
         request,
         Petition.objects.select_related("decision_deadline", "association_seat"),
@@ -302,17 +298,17 @@ def _staff_petition(request: HttpRequest, petition_id: int) -> Petition:
 
 
 @staff_router.get(
-    "/petitions/{int:petition_id}/stats",
-    response={200: StatsOut, 404: Any},
+    "/petitions/{petition_id}/stats",
+    response={200: PetitionStatsOut, 404: Any},
     summary="Signature statistics of a petition, for its bureau",
 )
-def petition_stats(request: HttpRequest, petition_id: int) -> Any:
+def petition_stats(request: HttpRequest, petition_id: Id) -> Any:
     found = _staff_petition(request, petition_id)
     stats = selectors.signature_statistics(found)
     return {"petition": found.pk, **stats.__dict__}
 
 
-class ActionIn(Schema):
+class PetitionActionIn(Schema):
     """The body of a bureau's step: the fields of the page's form for it. Loosely typed,
     as the signing body: the services check each field and answer per field."""
 
@@ -330,7 +326,7 @@ class ActionIn(Schema):
     decision_fr: Scalar = None
 
 
-class EventOut(Schema):
+class PetitionEventOut(Schema):
     at: dt.datetime
     action: str
     from_state: str
@@ -364,7 +360,7 @@ class StaffPetitionOut(Schema):
     association_name: str
     association_founded_on: dt.date | None
     association_seat: str | None
-    events: list[EventOut]
+    events: list[PetitionEventOut]
 
 
 def _staff(petition: Petition) -> dict[str, Any]:
@@ -403,7 +399,7 @@ def _staff(petition: Petition) -> dict[str, Any]:
     }
 
 
-def _checklist(data: ActionIn) -> dict[str, bool]:
+def _checklist(data: PetitionActionIn) -> dict[str, bool]:
     return {key: _flag(getattr(data, key)) for key in CHECKLIST}
 
 
@@ -444,11 +440,12 @@ ACTIONS = ApiActions(
     forbidden=gettext_lazy("Only the petitions bureau of the council takes this step."),
 )
 STAFF_ACTIONS = tuple(ACTION_CALLS)
+ACTION_RESPONSES: dict[int, Any] = {200: StaffPetitionOut, 400: Any, 403: Any, 404: Any, 409: Any}
 
 
 @staff_router.post(
-    "/petitions/{int:petition_id}/{action}",
-    response={200: StaffPetitionOut, 400: Any, 403: Any, 404: Any, 409: Any},
+    "/petitions/{petition_id}/{action}",
+    response=ACTION_RESPONSES,
     summary="A step of the petitions bureau: " + ", ".join(STAFF_ACTIONS),
     description=(
         "Bodies (JSON; {} when there is nothing to give): review {}; accept {competence, "
@@ -459,5 +456,16 @@ STAFF_ACTIONS = tuple(ACTION_CALLS)
         "the petition's state does not allow the step; 400 with one message per field."
     ),
 )
-def petition_act(request: HttpRequest, petition_id: int, action: str, payload: ActionIn) -> Any:
+def petition_act(
+    request: HttpRequest, petition_id: Id, action: str, payload: PetitionActionIn
+) -> Any:
     return ACTIONS.act(request, _staff_petition(request, petition_id), action, payload)
+
+
+@staff_router.post(
+    "/petitions/{petition_id}/stats", response=ACTION_RESPONSES, include_in_schema=False
+)
+def petition_act_stats(request: HttpRequest, petition_id: Id, payload: PetitionActionIn) -> Any:
+    """A POST to the statistics' address: an unknown step (404), as any other, where the
+    statistics' route (GET only) would answer 405."""
+    return petition_act(request, petition_id, "stats", payload)

@@ -29,6 +29,7 @@ from infitah.accounts.models import User
 from infitah.accounts.permissions import NetworkPerm, Perm, has_network_perm
 from infitah.cases.selectors import case_deadlines
 from infitah.cases.views import CasePage, PageAction, list_filter
+from infitah.lib.bounds import whole_number
 from infitah.lib.casework import private
 from infitah.lib.pdf import PdfUnavailable
 from infitah.lib.pii import pii_decrypt
@@ -603,10 +604,8 @@ def staff_signatures(request: HttpRequest, pk: int) -> HttpResponse:
     status = request.GET.get("status", SignatureStatus.CONFIRMED)
     if status not in SignatureStatus.values:
         status = "all"
-    raw_page = request.GET.get("page", "1")
-    # ASCII digits only: "²".isdigit() is true, and int() refuses it.
-    page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 7 else 1
-    page = max(1, page)
+    # Anything but a page number (ASCII digits, within the shared bound): the first page.
+    page = whole_number(request.GET.get("page"), minimum=1) or 1
     rows = selectors.signatory_list(
         petition=petition,
         viewer=_user(request),

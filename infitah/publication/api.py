@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from infitah.lib.bounds import whole_number
 from infitah.publication import selectors
 from infitah.publication.models import Category, Document
 from infitah.territories.selectors import collectivity_get
@@ -99,7 +101,11 @@ def _parse_year(raw: str | None) -> int | None:
     return int(raw)
 
 
-@router.get("/c/{slug}/documents", response=DocumentList, summary="Published documents")
+@router.get(
+    "/c/{slug}/documents",
+    response={200: DocumentList, 400: Any, 404: Any},
+    summary="Published documents",
+)
 def document_list(
     request: HttpRequest,
     slug: str,
@@ -114,9 +120,10 @@ def document_list(
     parsed_year = _parse_year(year)
     page_number = 1
     if page not in (None, ""):
-        if not re.fullmatch(r"\d{1,6}", page or "") or int(page or 0) < 1:
+        parsed_page = whole_number(page, minimum=1)
+        if parsed_page is None:
             raise HttpError(400, _("Give a page number from 1."))
-        page_number = int(page or 1)
+        page_number = parsed_page
     category_obj = None
     if category:
         category_obj = Category.objects.filter(code=category[:64]).first()
@@ -130,12 +137,17 @@ def document_list(
     return DocumentList(count=total, items=[_out(d) for d in qs[start : start + PAGE_SIZE]])
 
 
-@router.get("/documents/{document_id}", response=DocumentDetailOut, summary="One document")
+@router.get(
+    "/documents/{document_id}",
+    response={200: DocumentDetailOut, 400: Any, 404: Any},
+    summary="One document",
+)
 def document_detail(request: HttpRequest, document_id: str) -> DocumentDetailOut:
     """One document (any status) with every version of its series."""
-    if not re.fullmatch(r"\d{1,18}", document_id):
+    pk = whole_number(document_id, minimum=1)
+    if pk is None:
         raise HttpError(400, _("A document id is a number."))
-    document = selectors.document_get_public(pk=int(document_id))
+    document = selectors.document_get_public(pk=pk)
     if document is None:
         raise HttpError(404, _("Unknown document."))
     base = _out(document)

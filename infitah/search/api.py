@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any
 
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -11,6 +12,7 @@ from ninja.errors import HttpError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from infitah.lib.bounds import Count, Page
 from infitah.search import selectors
 from infitah.territories.selectors import collectivity_get
 
@@ -44,15 +46,15 @@ class SearchOut(Schema):
     items: list[SearchItemOut]
 
 
-@router.get("", response=SearchOut, summary="Search published documents")
+@router.get("", response={200: SearchOut, 400: Any, 404: Any}, summary="Search published documents")
 def search(
     request: HttpRequest,
     q: str = "",
     collectivity: str = "",
     category: str = "",
-    year: int | None = None,
+    year: Count | None = None,
     file_type: str = "",
-    page: int = 1,
+    page: Page = 1,
 ) -> SearchOut:
     """Entries matching every word of `q` (spelling-, case- and accent-insensitive, light
     stemming), best first, 20 a page. `collectivity` (a slug) includes the collectivities

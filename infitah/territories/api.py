@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from pydantic import Field
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from infitah.lib.bounds import Page
 from infitah.territories import selectors
 from infitah.territories.models import Collectivity, Kind
 
@@ -43,20 +47,22 @@ def _out(c: Collectivity) -> CollectivityOut:
     )
 
 
-@router.get("", response=CollectivityList, summary="List collectivities")
+@router.get(
+    "",
+    response={200: CollectivityList, 400: Any, 404: Any},
+    summary="List collectivities",
+)
 def collectivity_list(
     request: HttpRequest,
     kind: str | None = None,
     parent: str | None = None,
     q: str | None = None,
-    page: int = 1,
-    page_size: int = MAX_PAGE_SIZE,
+    page: Page = 1,
+    page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = MAX_PAGE_SIZE,
 ) -> CollectivityList:
     """All matching collectivities; `count` is the total, `items` one page (all by default)."""
     if kind and kind not in Kind.values:
         raise HttpError(400, _("Unknown kind: use region, prefecture, province or commune."))
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise HttpError(400, _("Invalid page or page size."))
     parent_obj = None
     if parent:
         parent_obj = selectors.collectivity_get(slug=parent)
@@ -68,7 +74,7 @@ def collectivity_list(
     return CollectivityList(count=total, items=[_out(c) for c in qs[start : start + page_size]])
 
 
-@router.get("/{slug}", response=CollectivityOut, summary="One collectivity")
+@router.get("/{slug}", response={200: CollectivityOut, 404: Any}, summary="One collectivity")
 def collectivity_detail(request: HttpRequest, slug: str) -> CollectivityOut:
     collectivity = selectors.collectivity_get(slug=slug)
     if collectivity is None:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from infitah.accounts.api_auth import StaffToken
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
+from infitah.lib.bounds import Count, Id, whole_number
 from infitah.lib.casework import validation_detail
 from infitah.participation.access import ParticipantBearer
 from infitah.participation.consultations import selectors, services
@@ -38,8 +39,6 @@ router = Router(tags=["consultations"])
 staff_router = Router(tags=["consultations (staff)"], auth=StaffToken())
 
 MAX_LIMIT = 200
-# Ids beyond this are not ours (and PostgreSQL's integer would overflow).
-MAX_ID = 2**31 - 1
 
 
 class ConsultationItemOut(Schema):
@@ -121,9 +120,9 @@ class PostedOut(Schema):
     created_at: dt.datetime
 
 
-class PageQuery(Schema):
-    offset: int = 0
-    limit: int = 50
+class CommentPageQuery(Schema):
+    offset: Count = 0
+    limit: Count = 50
 
 
 def _collectivity_or_404(slug: str) -> Collectivity:
@@ -134,14 +133,14 @@ def _collectivity_or_404(slug: str) -> Collectivity:
 
 
 def _consultation_or_404(pk: int) -> Consultation:
-    found = selectors.public_consultation_get(pk=pk) if 0 < pk <= MAX_ID else None
+    found = selectors.public_consultation_get(pk=pk)
     if found is None:
         raise HttpError(404, _("Unknown consultation."))
     return found
 
 
 def _section_or_404(consultation: Consultation, pk: int) -> Section:
-    found = selectors.section_get(consultation=consultation, pk=pk) if 0 < pk <= MAX_ID else None
+    found = selectors.section_get(consultation=consultation, pk=pk)
     if found is None:
         raise HttpError(404, _("Unknown section."))
     return found
@@ -176,7 +175,7 @@ def consultation_list(request: HttpRequest, slug: str) -> Any:
         "synthesis_* and response_* are null until the synthesis is published."
     ),
 )
-def consultation_get(request: HttpRequest, pk: int) -> Any:
+def consultation_get(request: HttpRequest, pk: Id) -> Any:
     c = _consultation_or_404(pk)
     published = c.is_synthesis_published
     return {
@@ -231,7 +230,9 @@ def _reply(c: Comment) -> dict[str, Any]:
     summary="The published comments of a section, with their published replies",
     description="Oldest first; `offset` and `limit` (at most 200) page through the comments.",
 )
-def comment_list(request: HttpRequest, pk: int, section_pk: int, page: Query[PageQuery]) -> Any:
+def comment_list(
+    request: HttpRequest, pk: Id, section_pk: Id, page: Query[CommentPageQuery]
+) -> Any:
     consultation = _consultation_or_404(pk)
     section = _section_or_404(consultation, section_pk)
     threads = selectors.published_threads(consultation=consultation, section=section).get(
@@ -251,10 +252,10 @@ def comment_list(request: HttpRequest, pk: int, section_pk: int, page: Query[Pag
 def _parent(consultation: Consultation, value: Any) -> Comment | None:
     if value is None or value == "":
         return None
-    text = str(value).strip()
+    pk = whole_number(value, minimum=1)
     found = None
-    if not isinstance(value, bool) and text.isdigit() and 0 < int(text) <= MAX_ID:
-        found = selectors.comment_get(consultation=consultation, pk=int(text))
+    if pk is not None:
+        found = selectors.comment_get(consultation=consultation, pk=pk)
     if found is None:
         raise ValidationError({"parent_id": _("Reply to a published comment of this section.")})
     return found
@@ -272,7 +273,7 @@ def _parent(consultation: Consultation, value: Any) -> Comment | None:
     ),
 )
 def comment_create(
-    request: HttpRequest, pk: int, section_pk: int, payload: CommentIn | None = None
+    request: HttpRequest, pk: Id, section_pk: Id, payload: CommentIn | None = None
 ) -> Any:
     participant: Participant = request.auth  # type: ignore[attr-defined]
     consultation = _consultation_or_404(pk)
@@ -337,13 +338,9 @@ class ReportOut(Schema):
     response={200: ReportOut, 404: Any},
     summary="The report of a consultation (staff token of its collectivity)",
 )
-def staff_report(request: HttpRequest, pk: int) -> Any:
+def staff_report(request: HttpRequest, pk: Id) -> Any:
     user: User = request.auth  # type: ignore[attr-defined]
-    found = (
-        Consultation.objects.filter(pk=pk).select_related("collectivity").first()
-        if 0 < pk <= MAX_ID
-        else None
-    )
+    found = Consultation.objects.filter(pk=pk).select_related("collectivity").first()
     # 404, not 403, for another collectivity's consultation: its existence is not confirmed.
     if found is None or not has_perm(user, Perm.PARTICIPATION_MANAGE, found.collectivity):
         raise HttpError(404, _("Unknown consultation."))

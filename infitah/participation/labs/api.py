@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from infitah.accounts.api_auth import StaffToken
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
+from infitah.lib.bounds import Id, whole_number
 from infitah.lib.casework import validation_detail
 from infitah.participation.access import ParticipantBearer
 from infitah.participation.labs import reports, selectors, services
@@ -100,7 +101,7 @@ class StatementIn(Schema):
     text: Scalar = None
 
 
-class SubmittedOut(Schema):
+class StatementSubmittedOut(Schema):
     id: int
     status: str
 
@@ -171,7 +172,7 @@ def lab_list(request: HttpRequest, slug: str) -> Any:
     response={200: LabDetailOut, 404: Any},
     summary="A lab and its approved statements, with their vote counts",
 )
-def lab_get(request: HttpRequest, pk: int) -> Any:
+def lab_get(request: HttpRequest, pk: Id) -> Any:
     lab = _lab_or_404(pk)
     return {
         **_lab_out(lab, lab.collectivity),
@@ -204,7 +205,7 @@ def lab_get(request: HttpRequest, pk: int) -> Any:
         "vote, or when the lab is not open."
     ),
 )
-def lab_next(request: HttpRequest, pk: int) -> Any:
+def lab_next(request: HttpRequest, pk: Id) -> Any:
     lab = _lab_or_404(pk)
     participant = _participant(request)
     statement = selectors.statement_next(lab=lab, participant=participant) if lab.is_open else None
@@ -227,14 +228,18 @@ def lab_next(request: HttpRequest, pk: int) -> Any:
         "rejected statement; 409 when the lab is not open."
     ),
 )
-def vote_cast(request: HttpRequest, pk: int, payload: VoteIn) -> Any:
+def vote_cast(request: HttpRequest, pk: Id, payload: VoteIn) -> Any:
     lab = _lab_or_404(pk)
     raw = payload.statement_id
-    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 < raw < 2**31:
+    statement_id = whole_number(raw, minimum=1) if isinstance(raw, int) else None
+    if statement_id is None:
         return _error(400, _("Give the id of a statement of this lab."), "statement_id")
     try:
         vote, created = services.vote_cast(
-            lab=lab, participant=_participant(request), statement_id=raw, value=payload.vote
+            lab=lab,
+            participant=_participant(request),
+            statement_id=statement_id,
+            value=payload.vote,
         )
     except ValidationError as exc:
         return Status(400, {"detail": validation_detail(exc)})
@@ -251,7 +256,14 @@ def vote_cast(request: HttpRequest, pk: int, payload: VoteIn) -> Any:
 @router.post(
     "/labs/{pk}/statements",
     auth=ParticipantBearer(),
-    response={201: SubmittedOut, 202: SubmittedOut, 400: Any, 401: Any, 404: Any, 409: Any},
+    response={
+        201: StatementSubmittedOut,
+        202: StatementSubmittedOut,
+        400: Any,
+        401: Any,
+        404: Any,
+        409: Any,
+    },
     summary="Propose a statement (at most 280 characters)",
     description=(
         "202 with status pending: it is shown to others once the collectivity approves "
@@ -259,7 +271,7 @@ def vote_cast(request: HttpRequest, pk: int, payload: VoteIn) -> Any:
         "too long or duplicate statement; 409 when the lab is not open."
     ),
 )
-def statement_submit(request: HttpRequest, pk: int, payload: StatementIn) -> Any:
+def statement_submit(request: HttpRequest, pk: Id, payload: StatementIn) -> Any:
     lab = _lab_or_404(pk)
     try:
         statement = services.statement_submit(
@@ -283,7 +295,7 @@ def statement_submit(request: HttpRequest, pk: int, payload: StatementIn) -> Any
         "their number in the lab. 404 until a first report is computed."
     ),
 )
-def lab_report(request: HttpRequest, pk: int) -> Any:
+def lab_report(request: HttpRequest, pk: Id) -> Any:
     lab = _lab_or_404(pk)
     found = selectors.report_latest(lab=lab)
     if found is None:
@@ -308,7 +320,7 @@ def _staff_lab(request: HttpRequest, pk: int) -> Lab:
     response={200: list[PendingOut], 404: Any},
     summary="Participants' statements awaiting moderation",
 )
-def staff_moderation(request: HttpRequest, pk: int) -> Any:
+def staff_moderation(request: HttpRequest, pk: Id) -> Any:
     lab = _staff_lab(request, pk)
     return [
         {
@@ -323,14 +335,14 @@ def staff_moderation(request: HttpRequest, pk: int) -> Any:
 
 @staff_router.post(
     "/labs/{pk}/statements/{statement_pk}/{action}",
-    response={200: SubmittedOut, 400: Any, 404: Any, 409: Any},
+    response={200: StatementSubmittedOut, 400: Any, 404: Any, 409: Any},
     summary="Moderate a statement: approve, or reject with {reason}",
     description="Rejecting an approved statement withdraws it: its votes leave the maths.",
 )
 def staff_moderate(
     request: HttpRequest,
-    pk: int,
-    statement_pk: int,
+    pk: Id,
+    statement_pk: Id,
     action: str,
     payload: ModerateIn | None = None,
 ) -> Any:

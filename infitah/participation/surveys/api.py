@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from infitah.lib.bounds import Id, whole_number
 from infitah.participation.access import ParticipantBearer
 from infitah.participation.models import Participant
 from infitah.participation.surveys import selectors, services
@@ -181,7 +182,7 @@ def _survey_or_404(pk: int) -> Survey:
     description="results is null until the results are public (after closing, or while "
     "open if the collectivity chose so). Free-text answers are never published.",
 )
-def survey_get(request: HttpRequest, pk: int) -> Any:
+def survey_get(request: HttpRequest, pk: Id) -> Any:
     survey = _survey_or_404(pk)
     now = timezone.now()
     questions = selectors.question_list(survey=survey)
@@ -224,11 +225,12 @@ def _answers(raw: dict[str, AnswerValue]) -> dict[int, list[str]]:
     answers: dict[int, list[str]] = {}
     errors: dict[str, str] = {}
     for key, value in raw.items():
-        if not key.isdigit() or len(key) > 12:
+        question_id = whole_number(key, minimum=1)
+        if question_id is None:
             errors[key] = _("This survey has no such question.")
             continue
         values = value if isinstance(value, list) else [] if value is None else [value]
-        answers[int(key)] = [str(v) for v in values]
+        answers[question_id] = [str(v) for v in values]
     if errors:
         raise ValidationError({f"q{k}": v for k, v in errors.items()})
     return answers
@@ -250,7 +252,7 @@ def _detail(exc: ValidationError) -> list[dict[str, str]]:
     description='Body: {"answers": {"<question id>": value}} where value is an option id '
     "(one choice), a list of option ids (several choices), an integer (scale) or a text.",
 )
-def response_submit(request: HttpRequest, pk: int, payload: ResponseIn) -> Any:
+def response_submit(request: HttpRequest, pk: Id, payload: ResponseIn) -> Any:
     survey = _survey_or_404(pk)
     participant: Participant = request.auth  # type: ignore[attr-defined]
     try:

@@ -109,10 +109,19 @@ def test_detail_of_a_region_shows_each_province(region_world, client, sign):
     ]
 
 
-@pytest.mark.parametrize("path", ["999999", "0", "99999999999999999999", "abc", "1%00"])
-def test_unknown_petition_is_404(client, db, path):
-    assert client.get(f"/api/v1/petitions/{path}").status_code == 404
-    assert _post(client, f"/api/v1/petitions/{path}/signatures", _body()).status_code == 404
+def test_unknown_petition_is_404(client, db):
+    assert client.get("/api/v1/petitions/999999").status_code == 404
+    assert _post(client, "/api/v1/petitions/999999/signatures", _body()).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["0", "2147483648", "99999999999999999999", "abc", "1%00"])
+def test_a_malformed_petition_id_is_400(client, db, path):
+    """Not a petition id at all (not a whole number from 1 to 2**31 - 1): a 400 naming
+    the parameter, as everywhere in the API, never a server error."""
+    response = client.get(f"/api/v1/petitions/{path}")
+    assert response.status_code == 400
+    assert response.json()["detail"][0]["field"] == "petition_id"
+    assert _post(client, f"/api/v1/petitions/{path}/signatures", _body()).status_code == 400
 
 
 def test_a_draft_is_404(make_petition, client):
@@ -230,13 +239,11 @@ def test_staff_stats(make_petition, sign, client, bureau_a):
     assert data["by_channel"] == [["online", 3]]
     assert data["by_commune"] == [["commune-a", 3]]
     assert sum(n for _hour, n in data["by_hour"]) == 3
-    assert (
-        client.get(
-            "/api/v1/staff/petitions/99999999999/stats",
-            HTTP_AUTHORIZATION=f"Bearer {_token(bureau_a)}",
-        ).status_code
-        == 404
-    )
+    for pk, status in ((999_999, 404), (99_999_999_999, 400)):  # unknown; malformed
+        response = client.get(
+            f"/api/v1/staff/petitions/{pk}/stats", HTTP_AUTHORIZATION=f"Bearer {_token(bureau_a)}"
+        )
+        assert response.status_code == status
 
 
 def test_charlie_gets_404_on_the_staff_api(make_petition, client, charlie, staff_for):

@@ -194,8 +194,10 @@ def test_unknown_actions_and_petitions_are_404(
     petition = make_petition(Status.LODGED)
     assert _act(client, bureau_a, petition, "dance").status_code == 404
     assert _act(client, bureau_a, petition, "lodge").status_code == 404  # the agent's step
-    for pk in (999_999, 2**31, 99_999_999_999):
-        assert _act(client, bureau_a, pk, "review").status_code == 404
+    assert _act(client, bureau_a, petition, "stats").status_code == 404  # a GET, not a step
+    assert _act(client, bureau_a, 999_999, "review").status_code == 404
+    for pk in (2**31, 99_999_999_999):  # beyond any id: malformed
+        assert _act(client, bureau_a, pk, "review").status_code == 400
     unauthenticated = client.post(_url(petition, "review"), "{}", content_type="application/json")
     assert unauthenticated.status_code == 401
     assert _status(petition) == Status.LODGED
