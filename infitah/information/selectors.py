@@ -146,10 +146,15 @@ def register_list(
 ) -> QuerySet[InformationRequest]:
     """The public register, newest first: a queryset for the paginator (1 query a page).
 
-    Private requests are listed (they count) but the page shows only their reference,
-    dates and status. The requester's identity is never selected.
+    A request its requester asked to keep private is not listed at all (the form promises
+    to keep it off the register): not its reference, dates or status either. It still
+    counts in `statistics`. The requester's identity is never selected.
     """
-    qs = InformationRequest.objects.public().select_related("collectivity", "answer_deadline")
+    qs = (
+        InformationRequest.objects.public()
+        .filter(is_private=False)
+        .select_related("collectivity", "answer_deadline")
+    )
     if collectivity is not None:
         qs = qs.filter(collectivity=collectivity)
     if status in Status.values and status not in NOT_PUBLIC:
@@ -166,7 +171,6 @@ def register_list(
         "answer_deadline__due_date",
         "answered_on",
         "outcome",
-        "is_private",
         "is_answer_personal",
         "is_answered_late",
         "deemed_refused_on",
@@ -193,6 +197,8 @@ def statistics(
     *, collectivity: Collectivity | None = None, today: date | None = None
 ) -> Statistics:
     """Counts of the register (one query): received, on time, late, deemed refused…
+
+    Private requests are counted (they are requests received), though not listed.
 
     "Deemed refused" counts requests that passed their due date without an answer, whether
     the officers answered later or not; derived from the dates, so it needs no sweep.

@@ -305,7 +305,7 @@ class _Echo:
 
 def register_csv(request: HttpRequest, slug: str | None = None) -> StreamingHttpResponse:
     """The public register as open data (CSV, UTF-8 with BOM): never the requester's
-    identity; a private request keeps its subject and answer out."""
+    identity; the requests kept private by their requesters are not in it."""
     collectivity = _collectivity_or_404(slug) if slug else None
     rows = selectors.register_list(collectivity=collectivity).iterator(chunk_size=500)
     today = timezone.localdate()
@@ -331,7 +331,7 @@ def register_csv(request: HttpRequest, slug: str | None = None) -> StreamingHttp
                 [
                     r.reference,
                     r.collectivity.slug,
-                    "" if r.is_private else r.subject,
+                    r.subject,
                     r.submitted_at.isoformat(),
                     r.received_on.isoformat() if r.received_on else "",
                     r.due_date.isoformat() if r.due_date else "",

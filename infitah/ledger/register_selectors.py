@@ -7,14 +7,20 @@ collectivity, and every row is visible to everybody.
 from __future__ import annotations
 
 import hashlib
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
+from django.utils.module_loading import import_string
 
 from infitah.ledger import merkle, signing
 from infitah.ledger.models import Checkpoint, RegisterEntry, RegisterHead, RegisterNode
+from infitah.ledger.register_leaf import RegisterItem, register_metadata
 
 # The verification page shows at most this many entries for one file.
 MAX_FILE_MATCHES = 20
@@ -217,6 +223,7 @@ class AuditReport:
     nodes: int = 0
     checkpoints: int = 0
     files: int = 0
+    documents: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -253,7 +260,8 @@ def _entry_problems(entry: RegisterEntry, *, check_files: bool) -> list[str]:
 def register_audit(*, check_files: bool = True) -> AuditReport:
     """Recompute the whole register from its entries (and stored files) and compare:
     every leaf, every stored subtree node, the root at every checkpoint, every checkpoint
-    signature, the head row; report each difference in words."""
+    signature, the head row, and what each document shows today against its latest entry
+    (`_documents_audit`); report each difference in words."""
     report = AuditReport()
     problems = report.problems
     checkpoints = list(Checkpoint.objects.order_by("tree_size", "id"))
@@ -335,6 +343,8 @@ def register_audit(*, check_files: bool = True) -> AuditReport:
                 f"recomputed {roots[cp.tree_size].hex()})"
             )
 
+    _documents_audit(report)
+
     head = RegisterHead.objects.filter(pk=1).first()
     head_size = head.tree_size if head else 0
     if head_size != len(leaves):
@@ -350,3 +360,118 @@ def register_audit(*, check_files: bool = True) -> AuditReport:
             if head_root != merkle.fold_frontier(frontier):
                 problems.append("head: frontier does not give the recomputed root")
     return report
+
+
+# --- Documents as they are now, against their latest entry ----------------------------
+#
+# A leaf vouches for the metadata it hashed; the document it describes lives in another
+# app's table, which an UPDATE can change without touching the register. Each app that
+# appends to the register names, in settings.INFITAH_REGISTER_SOURCES, a function that
+# yields, for every one of its documents, the RegisterItem its latest entry must hold
+# (built by the same code that appends it). The ledger imports no app.
+
+RegisterSource = Callable[[], Iterable[RegisterItem]]
+DOCUMENT_BATCH = 1000
+
+
+def _register_sources() -> dict[str, RegisterSource]:
+    paths: dict[str, str] = getattr(settings, "INFITAH_REGISTER_SOURCES", {})
+    return {document_type: import_string(path) for document_type, path in paths.items()}
+
+
+def _latest_entries(*, document_type: str, document_ids: list[str]) -> dict[str, RegisterEntry]:
+    """The latest entry of each of these documents (one query, on ledger_regentry_doc_idx)."""
+    latest: dict[str, RegisterEntry] = {}
+    entries = RegisterEntry.objects.filter(
+        document_type=document_type, document_id__in=document_ids
+    ).order_by("document_id", "index")
+    for entry in entries:
+        latest[entry.document_id] = entry
+    return latest
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _document_differences(entry: RegisterEntry, item: RegisterItem) -> list[str]:
+    """Each field in which the document today differs from what its latest entry hashed.
+
+    Only the metadata keys that the entry committed to are compared: a key added to an
+    app's register metadata later is vouched for by the entries written since, and an
+    older entry still verifies. (Its own keys cannot be removed: the leaf hash would
+    change.)"""
+    label = f"entry {entry.index} ({entry.document})"
+    try:
+        expected = register_metadata(item)
+    except ValueError as exc:
+        return [f"{label}: the document as it is now cannot be registered ({exc})"]
+    problems = []
+    columns = {
+        "action": (entry.action, item.action),
+        "file_name": (entry.file_name, item.file_name),
+        "file_sha256": (entry.file_sha256, item.file_sha256),
+    }
+    for name, (registered, now) in columns.items():
+        if registered != now:
+            problems.append(
+                f"{label}: field {name} differs from the document "
+                f"(registered {_shown(registered)}, now {_shown(now)})"
+            )
+    metadata = entry.metadata if isinstance(entry.metadata, dict) else {}
+    for key in sorted(metadata):
+        if key == "action":  # Reported above, with the column.
+            continue
+        registered = metadata[key]
+        if key not in expected:
+            problems.append(
+                f"{label}: field {key} differs from the document "
+                f"(registered {_shown(registered)}, now absent)"
+            )
+        elif expected[key] != registered:
+            problems.append(
+                f"{label}: field {key} differs from the document "
+                f"(registered {_shown(registered)}, now {_shown(expected[key])})"
+            )
+    return problems
+
+
+def _batches(items: Iterable[RegisterItem]) -> Iterator[list[RegisterItem]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, DOCUMENT_BATCH)):
+        yield batch
+
+
+def _documents_audit(report: AuditReport) -> None:
+    """Compare every document of every source with its latest register entry; report
+    documents missing from the register and entries whose document no longer exists."""
+    for document_type, source in _register_sources().items():
+        seen: set[str] = set()
+        for batch in _batches(source()):
+            latest = _latest_entries(
+                document_type=document_type, document_ids=[item.document_id for item in batch]
+            )
+            for item in batch:
+                report.documents += 1
+                seen.add(item.document_id)
+                entry = latest.get(item.document_id)
+                if entry is None:
+                    report.problems.append(
+                        f"document {document_type}:{item.document_id}: "
+                        "published but not in the register"
+                    )
+                else:
+                    report.problems.extend(_document_differences(entry, item))
+        registered = (
+            RegisterEntry.objects.filter(document_type=document_type)
+            .order_by("document_id")
+            .values_list("document_id", flat=True)
+            .distinct()
+        )
+        for document_id in registered.iterator(chunk_size=5000):
+            if document_id not in seen:
+                report.problems.append(
+                    f"document {document_type}:{document_id}: in the register, "
+                    "but no such document exists"
+                )

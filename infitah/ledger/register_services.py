@@ -2,107 +2,35 @@
 
 The publication app calls `register_append` inside the transaction that publishes,
 versions or withdraws a document; `manage.py tick` calls
-`checkpoint_maybe_sign(force_hourly=True)`. See docs/register.md.
+`checkpoint_maybe_sign(force_hourly=True)`. See docs/register.md. What a leaf holds
+(`RegisterItem`, `register_metadata`) is in `register_leaf`, shared with the audit;
+`RegisterItem` is re-exported here for the callers of `register_append_many`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
-import re
+import logging
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from infitah.ledger import merkle, signing
-from infitah.ledger.models import (
-    Checkpoint,
-    RegisterAction,
-    RegisterEntry,
-    RegisterHead,
-    RegisterNode,
-)
+from infitah.ledger.models import Checkpoint, RegisterEntry, RegisterHead, RegisterNode
+from infitah.ledger.register_leaf import RegisterItem as RegisterItem  # re-exported
+from infitah.ledger.register_leaf import register_metadata
 from infitah.ledger.register_selectors import checkpoint_latest, frontier_decode
 from infitah.territories.models import Collectivity
 
-# Keys that the register itself puts into the hashed metadata.
-RESERVED_METADATA_KEYS = frozenset({"action", "collectivity", "document", "published_at"})
 # A new checkpoint at most once a minute when the log grows, at least once an hour.
 CHECKPOINT_MIN_INTERVAL = dt.timedelta(seconds=60)
 CHECKPOINT_MAX_INTERVAL = dt.timedelta(hours=1)
 
-SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-
-
-@dataclass(frozen=True)
-class RegisterItem:
-    """One leaf to append (the arguments of `register_append`)."""
-
-    action: str
-    collectivity: Collectivity
-    document_type: str
-    document_id: str
-    file_name: str
-    file_sha256: str
-    metadata: dict[str, Any]
-    published_at: dt.datetime
-
-
-def _check_json(value: Any, path: str = "metadata") -> None:
-    """Only values that survive a JSON round trip through SQLite and PostgreSQL unchanged:
-    no floats (their text form may change), no NUL characters (jsonb refuses them)."""
-    if value is None or isinstance(value, bool | int):
-        return
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError(f"{path}: NUL characters are not allowed")
-        return
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            _check_json(item, f"{path}[{i}]")
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValueError(f"{path}: keys must be strings")
-            _check_json(key, path)
-            _check_json(item, f"{path}.{key}")
-        return
-    raise ValueError(
-        f"{path}: {type(value).__name__} is not allowed (str, int, bool, None, list, dict)"
-    )
-
-
-def register_metadata(item: RegisterItem) -> dict[str, Any]:
-    """The exact dict that is hashed: the caller's metadata plus the register's own keys."""
-    if item.action not in RegisterAction.values:
-        raise ValueError(f"unknown register action {item.action!r}")
-    if not SHA256_HEX.fullmatch(item.file_sha256):
-        raise ValueError("file_sha256 must be 64 lowercase hexadecimal characters")
-    if not item.document_type or not item.document_id or not item.file_name:
-        raise ValueError("document_type, document_id and file_name are required")
-    if timezone.is_naive(item.published_at):
-        raise ValueError("published_at must be timezone-aware")
-    clash = RESERVED_METADATA_KEYS & item.metadata.keys()
-    if clash:
-        raise ValueError(f"metadata keys reserved by the register: {sorted(clash)}")
-    _check_json(item.metadata)
-    metadata = {
-        **item.metadata,
-        "action": item.action,
-        "collectivity": item.collectivity.slug,
-        "document": f"{item.document_type}:{item.document_id}",
-        "published_at": signing.format_timestamp(item.published_at),
-    }
-    # What the database gives back must hash the same as what we hash now.
-    if json.loads(merkle.canonical_json(metadata)) != metadata:
-        raise ValueError("metadata does not survive a JSON round trip")
-    return metadata
+logger = logging.getLogger(__name__)
 
 
 def _lock_head() -> RegisterHead:
@@ -450,10 +378,23 @@ _next_check: dt.datetime | None = None
 
 
 def _checkpoint_after_append() -> None:
+    """Sign a checkpoint if one is due, after the commit of an append.
+
+    The append has committed by now: a failure to sign (a broken key, a database error)
+    must not turn the publication into an error page, so it is logged and left to the
+    next append or to `manage.py tick`, which signs whatever is not signed yet.
+    """
     global _next_check
     now = timezone.now()
     if _next_check is not None and now < _next_check:
         return
-    checkpoint_maybe_sign()
-    last = checkpoint_latest()
+    try:
+        checkpoint_maybe_sign()
+        last = checkpoint_latest()
+    except Exception:
+        logger.exception(
+            "register: signing a checkpoint after an append failed; the entries are "
+            "recorded, the next append or `manage.py tick` signs them"
+        )
+        return
     _next_check = (last.timestamp if last else now) + CHECKPOINT_MIN_INTERVAL

@@ -51,18 +51,19 @@ def _render_verify(request: HttpRequest, form: VerifyForm, error: str = "") -> H
 
 
 @csrf_protect
-def _verify_post(request: HttpRequest) -> HttpResponse:
-    handler = HashingUploadHandler(request)
-    # Set before anything reads request.POST: the file is hashed as it arrives, not kept.
-    request.upload_handlers = [handler]
+def _verify_post(request: HttpRequest, handler: HashingUploadHandler) -> HttpResponse:
+    # The CSRF check above read the body (request.POST) through `handler`.
     form = VerifyForm(request.POST, request.FILES)
     if handler.is_too_large:
         return _render_verify(request, VerifyForm(), too_large_message())
     return _render_verify(request, form)
 
 
-# CSRF is checked by `_verify_post`, after the upload handlers are replaced (Django's
-# documented pattern: the CSRF middleware would otherwise read the body first).
+# Django's documented pattern for upload handlers ("Modifying upload handlers on the
+# fly"): this view is exempt, installs the hashing handler before anything reads the
+# body, then calls `_verify_post`, whose CSRF check is the first reader. Checking CSRF
+# here first (or in the middleware) would parse the body with the default handlers, after
+# which the handlers can no longer be changed.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
@@ -73,8 +74,12 @@ def verify(request: HttpRequest) -> HttpResponse:
             too_large = int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY
         except ValueError:
             too_large = True
-        if too_large:  # Refused without reading the body.
+        if too_large:  # Refused without reading the body (so without a CSRF check: it
+            # changes nothing and shows only the size limit).
             return _render_verify(request, VerifyForm(), too_large_message())
-        return _verify_post(request)
+        # The file is hashed as it arrives, not kept.
+        handler = HashingUploadHandler(request)
+        request.upload_handlers = [handler]
+        return _verify_post(request, handler)
     form = VerifyForm(request.GET) if "sha256" in request.GET else VerifyForm()
     return _render_verify(request, form)

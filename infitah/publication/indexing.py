@@ -3,14 +3,16 @@ register. Shared by services.py and tasks.py (text extraction re-indexes)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from infitah.ledger.register_services import register_append
+from infitah.ledger.register_services import RegisterItem, register_append
 from infitah.publication.models import Document
+from infitah.publication.workflow import Status
 from infitah.search.services import index_remove, index_upsert
 
 SEARCH_OBJECT_TYPE = "publication.document"
@@ -66,15 +68,16 @@ def register_metadata(document: Document, action: str) -> dict[str, Any]:
         "version": document.version,
         "series": str(document.series),
         "supersedes": document.supersedes_id,
+        "is_complete": document.is_complete,
     }
     if action == "withdraw":
         data["withdrawal_reason"] = document.withdrawal_reason
     return data
 
 
-def document_register(document: Document, action: str) -> None:
-    """Append `action` (publish | new_version | withdraw) about `document` to the register."""
-    register_append(
+def document_register_item(document: Document, action: str) -> RegisterItem:
+    """The register leaf of `action` (publish | new_version | withdraw) about `document`."""
+    return RegisterItem(
         action=action,
         collectivity=document.collectivity,
         document_type=REGISTER_DOCUMENT_TYPE,
@@ -87,3 +90,35 @@ def document_register(document: Document, action: str) -> None:
         )
         or document.published_at,
     )
+
+
+def document_register(document: Document, action: str) -> None:
+    """Append `action` (publish | new_version | withdraw) about `document` to the register."""
+    item = document_register_item(document, action)
+    register_append(
+        action=item.action,
+        collectivity=item.collectivity,
+        document_type=item.document_type,
+        document_id=item.document_id,
+        file_name=item.file_name,
+        file_sha256=item.file_sha256,
+        metadata=item.metadata,
+        published_at=item.published_at,
+    )
+
+
+def _latest_action(document: Document) -> str:
+    """The action of a document's latest register entry, from its state."""
+    if document.status == Status.WITHDRAWN:
+        return "withdraw"
+    return "new_version" if document.version > 1 else "publish"
+
+
+def register_current() -> Iterator[RegisterItem]:
+    """For every document, the leaf its latest register entry must hold, built from the
+    document as it is now: `manage.py verify_register` compares the two, so that a change
+    made to a published document outside the services shows up
+    (settings.INFITAH_REGISTER_SOURCES names this function)."""
+    documents = Document.objects.select_related("collectivity", "category").order_by("pk")
+    for document in documents.iterator(chunk_size=1000):
+        yield document_register_item(document, _latest_action(document))

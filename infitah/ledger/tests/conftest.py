@@ -1,5 +1,9 @@
 """Register test helpers: a temporary MEDIA_ROOT and a `publish` that stores a file and
-appends it to the register (documents themselves belong to the publication app)."""
+appends it to the register (documents themselves belong to the publication app).
+
+Its entries are of type "test.document", which no INFITAH_REGISTER_SOURCES entry names:
+`verify_register` has no document to compare them with (test_register_verify_documents
+covers real publications)."""
 
 from __future__ import annotations
 
@@ -39,7 +43,7 @@ def publish(media, collectivity_a: Collectivity) -> Publish:  # type: ignore[no-
         return register_append(
             action=action,
             collectivity=collectivity or collectivity_a,
-            document_type="publication.document",
+            document_type="test.document",
             document_id=document_id,
             file_name=name,
             file_sha256=hashlib.sha256(content).hexdigest(),

@@ -44,7 +44,7 @@ def test_checkpoint_and_public_key(client, register) -> None:
 def test_entry(client, register, collectivity_b) -> None:
     body = client.get(f"{API}/entries/9").json()
     assert body["index"] == 9 and body["action"] == "publish"
-    assert body["document"] == "publication.document:b1"
+    assert body["document"] == "test.document:b1"
     assert body["collectivity"] == collectivity_b.slug
     assert body["sha256"] == hashlib.sha256(b"doc b").hexdigest()
     assert client.get(f"{API}/entries/10").status_code == 404

@@ -59,7 +59,7 @@ def test_leaf_is_the_documented_hash_of_file_and_metadata(publish, collectivity_
         "pages": 3,
         "action": "publish",
         "collectivity": collectivity_a.slug,
-        "document": "publication.document:1",
+        "document": "test.document:1",
         "published_at": signing.format_timestamp(entry.published_at),
     }
     canonical = merkle.canonical_json(entry.metadata)
@@ -87,7 +87,7 @@ def test_bad_appends_are_refused(collectivity_a, change) -> None:
     args = {
         "action": "publish",
         "collectivity": collectivity_a,
-        "document_type": "publication.document",
+        "document_type": "test.document",
         "document_id": "1",
         "file_name": "x.pdf",
         "file_sha256": "a" * 64,
@@ -113,7 +113,7 @@ def test_append_many_equals_single_appends(collectivity_a) -> None:
         RegisterItem(
             action="publish",
             collectivity=collectivity_a,
-            document_type="publication.document",
+            document_type="test.document",
             document_id=str(i),
             file_name=f"f{i}.pdf",
             file_sha256=hashlib.sha256(str(i).encode()).hexdigest(),
@@ -200,7 +200,7 @@ def test_concurrent_appends_stay_gapless(collectivity_a) -> None:
                 register_append(
                     action="publish",
                     collectivity=collectivity_a,
-                    document_type="publication.document",
+                    document_type="test.document",
                     document_id=f"{n}-{i}",
                     file_name="f.pdf",
                     file_sha256=hashlib.sha256(f"{n}-{i}".encode()).hexdigest(),

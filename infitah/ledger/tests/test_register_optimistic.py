@@ -150,7 +150,7 @@ def test_a_rolled_back_append_leaves_nothing_and_the_next_append_rereads(publish
     assert register_services._head_cache is None
     assert RegisterEntry.objects.count() == 1
     entry = publish(b"one", document_id="1")
-    assert entry.index == 1 and entry.metadata["document"] == "publication.document:1"
+    assert entry.index == 1 and entry.metadata["document"] == "test.document:1"
     _assert_intact(2)
     _verify_register_passes()
 
@@ -187,7 +187,7 @@ def _item(name: str, collectivity: Collectivity) -> RegisterItem:
     return RegisterItem(
         action="publish",
         collectivity=collectivity,
-        document_type="publication.document",
+        document_type="test.document",
         document_id=name,
         file_name=f"{name}.pdf",
         file_sha256=hashlib.sha256(name.encode()).hexdigest(),

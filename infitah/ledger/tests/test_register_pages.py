@@ -38,7 +38,7 @@ def test_index_page(client, register, lang, django_assert_max_num_queries) -> No
     assert response.status_code == 200
     html = response.content.decode()
     assert Checkpoint.objects.get().root_hash in html
-    assert "publication.document:2" in html and len(response.content) <= 30_000
+    assert "test.document:2" in html and len(response.content) <= 30_000
     assert "<script" not in html
 
 
@@ -52,7 +52,7 @@ def test_verify_pasted_hash_found(client, register) -> None:
     response = client.post(_url("register:verify"), {"sha256": sha.upper()})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "publication.document:2" in html and "Preuve valide" in html
+    assert "test.document:2" in html and "Preuve valide" in html
     assert len(response.content) <= 30_000
 
 
@@ -120,3 +120,61 @@ def test_a_tampered_checkpoint_is_shown_invalid(client, register) -> None:
     sha = hashlib.sha256(b"minutes").hexdigest()
     html = client.post(_url("register:verify"), {"sha256": sha}).content.decode()
     assert "Signature NON VALIDE" in html and "Preuve NON VALIDE" in html
+
+
+def _csrf_client(lang: str = "fr") -> tuple[Client, str]:
+    """A client that enforces CSRF as a browser meets it, with the token of the form."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.get(_url("register:verify", lang))
+    assert response.status_code == 200
+    return client, response.cookies["csrftoken"].value
+
+
+def test_verify_pasted_hash_with_csrf_enforced(register) -> None:
+    client, token = _csrf_client()
+    sha = hashlib.sha256(b"minutes").hexdigest()
+    response = client.post(_url("register:verify"), {"sha256": sha, "csrfmiddlewaretoken": token})
+    assert response.status_code == 200
+    assert "test.document:2" in response.content.decode()
+
+
+def test_verify_uploaded_file_with_csrf_enforced(register) -> None:
+    client, token = _csrf_client("ar")
+    upload = SimpleUploadedFile("budget.pdf", b"budget 2026", content_type="application/pdf")
+    response = client.post(
+        _url("register:verify", "ar"), {"file": upload, "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 200
+    assert hashlib.sha256(b"budget 2026").hexdigest() in response.content.decode()
+
+
+def test_verify_upload_with_a_wrong_csrf_token_is_refused(register) -> None:
+    client, _token = _csrf_client()
+    upload = SimpleUploadedFile("budget.pdf", b"budget 2026")
+    response = client.post(
+        _url("register:verify"), {"file": upload, "csrfmiddlewaretoken": "x" * 64}
+    )
+    assert response.status_code == 403
+
+
+def test_verify_csrf_token_in_header_is_accepted(register) -> None:
+    client, token = _csrf_client()
+    response = client.post(
+        _url("register:verify"), {"sha256": "0" * 64}, headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 200
+
+
+def test_verify_too_large_upload_with_csrf_enforced(register, monkeypatch) -> None:
+    original = forms.HashingUploadHandler.__init__
+
+    def small(self, request, max_bytes=10):  # type: ignore[no-untyped-def]
+        original(self, request, max_bytes)
+
+    monkeypatch.setattr(forms.HashingUploadHandler, "__init__", small)
+    client, token = _csrf_client()
+    upload = SimpleUploadedFile("big.pdf", b"x" * 100)
+    # The form sends its token before the file, as the page's form does.
+    response = client.post(_url("register:verify"), {"csrfmiddlewaretoken": token, "file": upload})
+    assert response.status_code == 200
+    assert "trop volumineux" in response.content.decode()

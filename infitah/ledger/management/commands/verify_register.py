@@ -14,7 +14,8 @@ MAX_SHOWN = 200
 class Command(BaseCommand):
     help = (
         "Re-hash every stored file and leaf, every stored subtree node, the root at every "
-        "checkpoint and every checkpoint signature; exit non-zero naming each difference."
+        "checkpoint and every checkpoint signature, and compare every published document "
+        "with its latest entry; exit non-zero naming each difference."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,7 +29,8 @@ class Command(BaseCommand):
         report = register_audit(check_files=not options["skip_files"])
         self.stdout.write(
             f"register: {report.entries} entries, {report.files} files re-hashed, "
-            f"{report.nodes} nodes, {report.checkpoints} checkpoints checked"
+            f"{report.nodes} nodes, {report.checkpoints} checkpoints, "
+            f"{report.documents} documents checked"
         )
         if not report.problems:
             self.stdout.write(self.style.SUCCESS("register: OK, no difference"))
