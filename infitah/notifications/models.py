@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +13,35 @@ from django.utils.translation import gettext_lazy as _
 class EmailStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENT = "sent", _("Sent")
+    # Failed at least once; tried again at `next_attempt_at` (infitah/notifications/backoff.py).
     FAILED = "failed", _("Failed")
+    # Every attempt of the schedule failed: a dead letter, until a network admin re-sends it.
+    DEAD = "dead", _("Undeliverable")
+
+
+# The statuses that wait for an attempt, and so have a `next_attempt_at`.
+PENDING = (EmailStatus.QUEUED, EmailStatus.FAILED)
+
+
+def email_mask(address: str) -> str:
+    """`address` with its local part hidden but its first character: "f•••@example.ma".
+
+    The domain stays: it is what tells a delivery problem (a mistyped or dead domain)."""
+    local, at, domain = address.rpartition("@")
+    if not at:
+        local, domain = address, ""
+    shown = local[:1] if len(local) > 1 else ""
+    return f"{shown}•••{at}{domain}"
+
+
+class OutboundEmailQuerySet(models.QuerySet["OutboundEmail"]):
+    def due(self, now: datetime) -> OutboundEmailQuerySet:
+        """E-mails whose next attempt is due: failed ones past their wait, and queued ones
+        whose task has not run within INFITAH_EMAIL_QUEUED_TIMEOUT (a lost task)."""
+        return self.filter(next_attempt_at__lte=now)
+
+    def dead(self) -> OutboundEmailQuerySet:
+        return self.filter(status=EmailStatus.DEAD)
 
 
 class OutboundEmail(models.Model):
@@ -27,10 +59,62 @@ class OutboundEmail(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Set while the e-mail is pending (queued or failed), null once sent or dead.
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    # The network admin who last queued this dead letter again (each re-send is also in
+    # the ledger, action "email.resent").
+    resent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("re-sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resent_at = models.DateTimeField(_("re-sent at"), null=True, blank=True)
+
+    objects = OutboundEmailQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("outbound e-mail")
         verbose_name_plural = _("outbound e-mails")
+        indexes = [
+            # The sweep of `manage.py tick`: pending e-mails whose next attempt is due.
+            # Partial, so that the sent e-mails, nearly all rows, are not in it.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(next_attempt_at__isnull=False),
+                name="notif_email_due_idx",
+            ),
+            # The network admin's dead-letter page, newest first.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(status="dead"),
+                name="notif_email_dead_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status__in=["queued", "failed"], next_attempt_at__isnull=False)
+                    | models.Q(status__in=["sent", "dead"], next_attempt_at__isnull=True)
+                ),
+                name="notif_email_next_attempt_iff_pending",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.to}: {self.subject}"
+        return f"{email_mask(self.to)}: {self.subject}"
+
+    @property
+    def to_masked(self) -> str:
+        return email_mask(self.to)
+
+    @property
+    def last_error_masked(self) -> str:
+        """The last error with the recipient's address masked (SMTP errors quote it)."""
+        if not self.to:
+            return self.last_error
+        pattern = re.compile(re.escape(self.to), re.IGNORECASE)
+        return pattern.sub(lambda match: email_mask(match.group(0)), self.last_error)

@@ -48,7 +48,8 @@ def test_failed_delivery_is_kept_and_retried() -> None:
     email_queue(key="x:3", to="c@example.test", subject="S", body="B")
     email = OutboundEmail.objects.get(key="x:3")
     assert email.status == EmailStatus.FAILED and "down" in email.last_error
+    assert email.next_attempt_at is not None
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        assert email_retry_failed() == 1
+        assert email_retry_failed(now=email.next_attempt_at) == 1
     email.refresh_from_db()
     assert email.status == EmailStatus.SENT
