@@ -92,6 +92,7 @@ def main() -> None:
 
     from infitah.ledger import merkle
     from infitah.ledger.models import RegisterEntry, RegisterHead, RegisterNode
+    from infitah.ledger.register_leaf import register_metadata
     from infitah.ledger.register_selectors import (
         frontier_decode,
         register_consistency_proof,
@@ -103,7 +104,6 @@ def main() -> None:
         checkpoint_sign,
         register_append,
         register_append_many,
-        register_metadata,
     )
     from infitah.territories.models import Collectivity, Kind
 

@@ -1095,7 +1095,13 @@ def main() -> None:
         help="gunicorn servers to measure in turn: uvicorn:NxT, gthread:NxT or sync:N",
     )
     parser.add_argument("--pgbench-seconds", type=int, help="default: --seconds; 0 skips")
-    parser.add_argument("--max-inflight", type=int, default=32, help="INFITAH_SHED_MAX_INFLIGHT")
+    parser.add_argument(
+        "--max-inflight",
+        type=int,
+        default=0,
+        help="INFITAH_SHED_MAX_INFLIGHT (0: 3/4 of the Django threads, the default; an ASGI "
+        "server refuses a value not below its threads)",
+    )
     parser.add_argument("--max-queue", type=int, default=1024, help="INFITAH_INGEST_MAX_QUEUE")
     parser.add_argument("--mail-interval", type=float, default=0.1, help="outbox poll, seconds")
     parser.add_argument(

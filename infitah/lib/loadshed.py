@@ -4,7 +4,9 @@
 one worker process handles at the same time. A write that finds every slot taken (after
 waiting at most `INFITAH_SHED_QUEUE_TIMEOUT` milliseconds for one) is answered 503 with a
 `Retry-After` header before any view, form or database query has run: nothing was
-stored, so nothing acknowledged can be lost. Reads are never shed.
+stored, so nothing acknowledged can be lost. Reads are never shed. The refusal is the
+answer of the view middleware (`process_view`), so that it passes back through the whole
+chain as any other answer does and carries the headers of every middleware.
 
 A write that fails because the database is overloaded or unreachable (no connection
 slot left, pool exhausted, statement or lock timeout, serialization failure, deadlock)
@@ -18,10 +20,14 @@ page in the current language (no template, no session, no database).
 
 Settings (read once, when the process builds its middleware chain):
 
-- `INFITAH_SHED_MAX_INFLIGHT` (default 32): concurrent writes per process. With sync
-  gunicorn workers (one request at a time) it never triggers; with `gthread` workers it
-  keeps writes below the thread count, so that reads are still served and the database
-  is not asked for more connections than it has.
+- `INFITAH_SHED_MAX_INFLIGHT` (default 0: derived): concurrent writes per process. It
+  must be below the number of threads that run Django, or it never triggers: a write
+  beyond the threads waits in the thread pool's queue, before this middleware sees it,
+  instead of being refused. 0 derives it from `INFITAH_ASGI_THREADS` (the threads of
+  `infitah.asgi`, default 16): three quarters of them, the other quarter (at least one)
+  kept for reads, so 12 of 16. The ASGI entry point refuses to start with an explicit
+  value not below its threads. Under `infitah.wsgi` with gunicorn's `gthread` workers,
+  set it below `--threads`; with sync workers (one request at a time) it never triggers.
 - `INFITAH_SHED_QUEUE_TIMEOUT` (milliseconds, default 0): how long a write may wait for
   a slot before it is shed; 0 sheds at once.
 - `INFITAH_SHED_RETRY_AFTER` (seconds, default 2): the `Retry-After` given; each answer
@@ -29,6 +35,10 @@ Settings (read once, when the process builds its middleware chain):
 
 Thread-safe: one `threading.BoundedSemaphore` per process (gunicorn builds the chain in
 each worker after the fork; with `--preload` each worker inherits its own copy).
+
+A request whose environ holds `EXEMPT` is not counted: the signature ingest runs the
+middleware chain for its answers' headers (infitah/petitions/ingest.py) on requests it
+answers from its own bounded queue, without a Django thread.
 """
 
 from __future__ import annotations
@@ -38,6 +48,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -50,6 +61,10 @@ from django.utils.translation import gettext as _
 logger = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Environ key of a request that is not one of Django's writes (never counted nor shed).
+EXEMPT = "infitah.loadshed.exempt"
+# Environ key of a write that found no slot: `process_view` answers it 503.
+_REFUSED = "infitah.loadshed.refused"
 
 # SQLSTATE classes and codes of a database that is overloaded or unavailable, after which
 # the same request may succeed later: 08 connection exception, 40 transaction rollback
@@ -81,6 +96,17 @@ def _setting_int(name: str, default: int, minimum: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
         raise ImproperlyConfigured(f"{name} must be an integer >= {minimum}, not {value!r}")
     return value
+
+
+def max_inflight() -> int:
+    """The writes in flight per process beyond which a write is shed:
+    `INFITAH_SHED_MAX_INFLIGHT`, or if 0 three quarters of `INFITAH_ASGI_THREADS` (the
+    threads that run Django), a quarter of them (at least one) kept for reads."""
+    value = _setting_int("INFITAH_SHED_MAX_INFLIGHT", 0, 0)
+    if value:
+        return value
+    threads = _setting_int("INFITAH_ASGI_THREADS", 16, 1)
+    return max(1, threads - max(1, threads // 4))
 
 
 def is_overload_error(exc: BaseException) -> bool:
@@ -123,7 +149,6 @@ def overloaded_response(request: HttpRequest, retry_after: int) -> HttpResponse:
         )
     response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
-    # Set here: CommonMiddleware, which would, is further in and did not run.
     response["Content-Length"] = str(len(response.content))
     # Not one "Service Unavailable" error line per refusal in django.request's log (a flood
     # under overload): the middleware logs its own summary, at most once a second.
@@ -136,7 +161,7 @@ class LoadShedMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.max_inflight = _setting_int("INFITAH_SHED_MAX_INFLIGHT", 32, 1)
+        self.max_inflight = max_inflight()
         self.queue_timeout = _setting_int("INFITAH_SHED_QUEUE_TIMEOUT", 0, 0) / 1000
         self.retry_after = _setting_int("INFITAH_SHED_RETRY_AFTER", 2, 1)
         self._slots = threading.BoundedSemaphore(self.max_inflight)
@@ -151,15 +176,15 @@ class LoadShedMiddleware:
         return self._inflight
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in WRITE_METHODS:
+        if request.method not in WRITE_METHODS or request.META.get(EXEMPT):
             return self.get_response(request)
         if self.queue_timeout > 0:
             acquired = self._slots.acquire(timeout=self.queue_timeout)
         else:
             acquired = self._slots.acquire(blocking=False)
         if not acquired:
-            self._note_shed(f"{self.max_inflight} writes in flight")
-            return overloaded_response(request, self._retry_after())
+            request.META[_REFUSED] = True
+            return self.get_response(request)
         with self._lock:
             self._inflight += 1
         try:
@@ -168,6 +193,19 @@ class LoadShedMiddleware:
             with self._lock:
                 self._inflight -= 1
             self._slots.release()
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        """A write that found no slot: 503 before its view (the first view middleware)."""
+        if not request.META.get(_REFUSED):
+            return None
+        self._note_shed(f"{self.max_inflight} writes in flight")
+        return overloaded_response(request, self._retry_after())
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         """A write that met an overloaded database: 503 instead of a server error."""

@@ -1,16 +1,20 @@
 """Load shedding of writes (infitah.lib.loadshed): excess writes get 503 + Retry-After
-at once, without reaching the view; the others succeed; reads are never shed."""
+at once, without reaching the view; the others succeed; reads are never shed. Under the
+ASGI application of `manage.py serve` too, whose pool of threads must not queue them."""
 
 from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import psycopg
 import pytest
+import uvicorn
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -23,22 +27,17 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
-from infitah.lib.loadshed import LoadShedMiddleware, is_overload_error
-from infitah.notifications.models import OutboundEmail
+from infitah.lib.loadshed import LoadShedMiddleware, is_overload_error, max_inflight
+from infitah.notifications.models import EmailStatus, OutboundEmail
+from infitah.petitions.ingest import SignatureIngestASGI
 
 SHED = "infitah.lib.loadshed.LoadShedMiddleware"
+LOCALE = "django.middleware.locale.LocaleMiddleware"
 # The project's stack with the middleware where settings.py is to place it: after
 # LocaleMiddleware (the refusal page is in the request's language), before anything that
 # may read the session or the database.
-STACK = [
-    *settings.MIDDLEWARE[
-        : settings.MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1
-    ],
-    SHED,
-    *settings.MIDDLEWARE[
-        settings.MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1 :
-    ],
-]
+_OTHERS = [m for m in settings.MIDDLEWARE if m != SHED]
+STACK = [*_OTHERS[: _OTHERS.index(LOCALE) + 1], SHED, *_OTHERS[_OTHERS.index(LOCALE) + 1 :]]
 
 
 # --- Views of the test URLconf (ROOT_URLCONF = this module) ----------------------------
@@ -61,7 +60,9 @@ def slow_write(request: HttpRequest) -> HttpResponse:
     entered.release()
     release.wait(10)
     with db_lock, transaction.atomic():
-        OutboundEmail.objects.create(key=f"shed-{n}", to="a@example.test", subject="s", body="b")
+        OutboundEmail.objects.create(
+            key=f"shed-{n}", to="a@example.test", subject="s", body="b", status=EmailStatus.SENT
+        )
     return JsonResponse({"stored": n})
 
 
@@ -69,7 +70,9 @@ def slow_write(request: HttpRequest) -> HttpResponse:
 def timed_out_write(request: HttpRequest) -> HttpResponse:
     """Stores a row, then runs into PostgreSQL's statement_timeout in the same transaction."""
     with transaction.atomic():
-        OutboundEmail.objects.create(key="timed-out", to="a@example.test", subject="s", body="b")
+        OutboundEmail.objects.create(
+            key="timed-out", to="a@example.test", subject="s", body="b", status=EmailStatus.SENT
+        )
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL statement_timeout = '20ms'")
             cursor.execute("SELECT pg_sleep(2)")
@@ -105,9 +108,7 @@ def _reset() -> Iterator[None]:
 # --- In-process: the middleware and threads --------------------------------------------
 
 
-def _blocking_middleware(
-    gate: threading.Event, seen: list[str]
-) -> Callable[[HttpRequest], HttpResponse]:
+def _blocking_view(gate: threading.Event, seen: list[str]) -> Callable[[HttpRequest], HttpResponse]:
     def view(request: HttpRequest) -> HttpResponse:
         seen.append(request.method or "")
         if request.method != "GET":
@@ -117,10 +118,22 @@ def _blocking_middleware(
     return view
 
 
+def _as_django_calls_it(view: Callable[[HttpRequest], HttpResponse]) -> LoadShedMiddleware:
+    """The middleware around `view`, called as Django's handler calls it: the middleware,
+    then (the URL resolved) its `process_view`, then the view unless it answered."""
+
+    def inner(request: HttpRequest) -> HttpResponse:
+        refused = middleware.process_view(request, view, (), {})
+        return refused if refused is not None else view(request)
+
+    middleware = LoadShedMiddleware(inner)
+    return middleware
+
+
 @override_settings(INFITAH_SHED_MAX_INFLIGHT=3, INFITAH_SHED_RETRY_AFTER=2)
 def test_excess_writes_are_refused_at_once_and_the_others_succeed() -> None:
     gate, seen = threading.Event(), list[str]()
-    middleware = LoadShedMiddleware(_blocking_middleware(gate, seen))
+    middleware = _as_django_calls_it(_blocking_view(gate, seen))
     factory = RequestFactory()
     results: dict[str, HttpResponse] = {}
 
@@ -168,7 +181,7 @@ def test_excess_writes_are_refused_at_once_and_the_others_succeed() -> None:
 @override_settings(INFITAH_SHED_MAX_INFLIGHT=1, INFITAH_SHED_QUEUE_TIMEOUT=2000)
 def test_a_write_waits_for_a_slot_up_to_the_queue_timeout() -> None:
     gate, seen = threading.Event(), list[str]()
-    middleware = LoadShedMiddleware(_blocking_middleware(gate, seen))
+    middleware = _as_django_calls_it(_blocking_view(gate, seen))
     factory = RequestFactory()
     results: list[int] = []
 
@@ -192,7 +205,7 @@ def test_a_write_waits_for_a_slot_up_to_the_queue_timeout() -> None:
 @override_settings(INFITAH_SHED_MAX_INFLIGHT=1, INFITAH_SHED_QUEUE_TIMEOUT=150)
 def test_a_write_is_shed_when_the_queue_timeout_passes() -> None:
     gate, seen = threading.Event(), list[str]()
-    middleware = LoadShedMiddleware(_blocking_middleware(gate, seen))
+    middleware = _as_django_calls_it(_blocking_view(gate, seen))
     factory = RequestFactory()
     holder = threading.Thread(target=lambda: middleware(factory.put("/api/v1/x")))
     holder.start()
@@ -209,13 +222,38 @@ def test_a_write_is_shed_when_the_queue_timeout_passes() -> None:
     assert int(response["Retry-After"]) >= 2
 
 
-@pytest.mark.parametrize("value", [0, -1, "8", 2.5, True])
+@pytest.mark.parametrize("value", [-1, "8", 2.5, True])
 def test_bad_settings_are_refused(value: object) -> None:
     with (
         override_settings(INFITAH_SHED_MAX_INFLIGHT=value),
         pytest.raises(ImproperlyConfigured, match="INFITAH_SHED_MAX_INFLIGHT"),
     ):
         LoadShedMiddleware(lambda request: HttpResponse())
+
+
+@pytest.mark.parametrize(
+    ("threads", "explicit", "limit"),
+    [(16, 0, 12), (8, 0, 6), (4, 0, 3), (2, 0, 1), (1, 0, 1), (16, 5, 5), (4, 40, 40)],
+)
+def test_the_default_limit_is_below_the_threads_that_run_django(
+    threads: int, explicit: int, limit: int
+) -> None:
+    """Derived from INFITAH_ASGI_THREADS: a quarter of them (at least one) kept for reads."""
+    with override_settings(INFITAH_ASGI_THREADS=threads, INFITAH_SHED_MAX_INFLIGHT=explicit):
+        assert max_inflight() == limit
+        assert LoadShedMiddleware(lambda request: HttpResponse()).max_inflight == limit
+
+
+@pytest.mark.parametrize(("threads", "explicit"), [(16, 16), (16, 32), (1, 0)])
+def test_the_asgi_application_refuses_a_limit_that_could_not_trigger(
+    threads: int, explicit: int
+) -> None:
+    """Writes beyond the pool's threads would queue for a thread, never shed."""
+    with (
+        override_settings(INFITAH_SHED_MAX_INFLIGHT=explicit),
+        pytest.raises(ImproperlyConfigured, match="INFITAH_ASGI_THREADS"),
+    ):
+        SignatureIngestASGI(WSGIHandler(), threads=threads)
 
 
 def _django_error(cause: Exception) -> OperationalError:
@@ -299,9 +337,13 @@ def server(transactional_db: None) -> Iterator[tuple[str, int]]:
 
 
 def _request(
-    address: tuple[str, int], method: str, url: str, headers: dict[str, str] | None = None
+    address: tuple[str, int],
+    method: str,
+    url: str,
+    headers: dict[str, str] | None = None,
+    timeout: float = 20,
 ) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection(*address, timeout=20)
+    conn = http.client.HTTPConnection(*address, timeout=timeout)
     try:
         conn.request(
             method, url, body=b"{}", headers={"Content-Type": "application/json", **(headers or {})}
@@ -361,4 +403,90 @@ def test_real_server_sheds_excess_writes_and_keeps_the_others(
     # Capacity is back: the next write is accepted and stored.
     status, _headers, body = _request(server, "POST", "/api/v1/slow-write")
     assert status == 200
+    assert OutboundEmail.objects.filter(key__startswith="shed-").count() == 3
+
+
+# --- Under the ASGI server ------------------------------------------------------------
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None) -> Iterator[tuple[str, int]]:
+    """The application of `manage.py serve` (infitah/asgi.py: `SignatureIngestASGI`, Django
+    in a pool of INFITAH_ASGI_THREADS threads) under uvicorn in this process, over the
+    project's stack with the default write limit; 4 threads."""
+    with override_settings(ROOT_URLCONF=__name__, MIDDLEWARE=STACK, INFITAH_ASGI_THREADS=4):
+        app = SignatureIngestASGI(WSGIHandler(), threads=settings.INFITAH_ASGI_THREADS)
+        listening = socket.socket()
+        listening.bind(("127.0.0.1", 0))
+        server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]})
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert server.started
+        try:
+            yield listening.getsockname()
+        finally:
+            release.set()
+            server.should_exit = True
+            thread.join(15)
+            listening.close()
+
+
+def test_under_the_asgi_server_writes_beyond_the_limit_are_shed_and_reads_answer(
+    asgi_server: tuple[str, int],
+) -> None:
+    """With the default limit, writes beyond it are refused at once (API and form), not
+    queued behind the busy threads; a read is answered meanwhile."""
+    assert settings.INFITAH_SHED_MAX_INFLIGHT == 0  # the default: derived from the threads
+    held: list[tuple[int, dict[str, str], bytes]] = []
+
+    def hold() -> None:
+        held.append(_request(asgi_server, "POST", "/api/v1/slow-write"))
+
+    holders = [threading.Thread(target=hold) for _ in range(3)]
+    for t in holders:
+        t.start()
+    for _ in range(3):  # three slow writes inside the view: the limit for 4 threads
+        assert entered.acquire(timeout=10)
+
+    answers: dict[str, Any] = {}
+
+    def write(name: str, url: str) -> None:
+        started = time.monotonic()
+        try:
+            reply = _request(asgi_server, "POST", url, timeout=5)
+            answers[name] = (*reply, time.monotonic() - started)
+        except OSError as exc:  # not answered in time: queued
+            answers[name] = exc
+
+    urls = {f"api{i}": "/api/v1/slow-write" for i in range(4)}
+    urls.update({f"form{i}": "/fr/slow-write" for i in range(4)})
+    extra = [threading.Thread(target=write, args=item) for item in urls.items()]
+    for t in extra:
+        t.start()
+    for t in extra:
+        t.join(10)
+    for name, answer in answers.items():
+        assert not isinstance(answer, Exception), (name, answer)
+        status, raw_headers, body, waited = answer
+        headers = {k.lower(): v for k, v in raw_headers.items()}
+        assert status == 503, name
+        assert int(headers["retry-after"]) >= 2
+        assert waited < 3.0  # the held writes wait 10 s: these did not wait for them
+        if name.startswith("api"):
+            assert json.loads(body)["detail"]
+        else:
+            assert headers["content-type"].startswith("text/html")
+            assert body.startswith(b"<!doctype html>")
+    assert sorted(answers) == sorted(urls)
+    status, _headers, _body = _request(asgi_server, "GET", "/api/v1/slow-write", timeout=5)
+    assert status == 200
+
+    release.set()
+    for t in holders:
+        t.join(10)
+    assert sorted(r[0] for r in held) == [200, 200, 200]
+    assert calls["write"] == 3
     assert OutboundEmail.objects.filter(key__startswith="shed-").count() == 3
