@@ -51,5 +51,6 @@ urlpatterns += i18n_patterns(
     path("staff/<slug:slug>/correspondence/", include("infitah.correspondence.staff_urls")),
     path("accounts/", include("infitah.accounts.urls")),
     path("staff/", include("infitah.backoffice.urls")),
+    path("network/mail/", include("infitah.notifications.urls")),
     prefix_default_language=True,
 )
