@@ -185,6 +185,7 @@ def _fill_request_form(page: Page) -> None:
     form.locator('button[type="submit"]').click()
 
 
+@pytest.mark.pdf
 def test_request_filed_confirmed_answered_and_published_in_arabic(
     page: Page,
     browser: Browser,

@@ -102,6 +102,7 @@ def _count_shows(page: Page, url: str, count: int, *, seconds: float = 8.0) -> N
         page.goto(url)
 
 
+@pytest.mark.pdf
 def test_petition_drafted_signed_completed_on_paper_lodged_in_arabic(
     page: Page,
     browser: Browser,

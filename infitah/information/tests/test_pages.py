@@ -567,6 +567,7 @@ def test_a_personal_answers_files_are_not_public(file_request, officer_client):
     assert "dossier.pdf" not in detail and "Votre dossier." not in detail
 
 
+@pytest.mark.pdf
 def test_the_receipt_is_a_private_pdf(file_request):
     """(The case file's route is the same; test_privacy downloads case files.)"""
     request, token = file_request()

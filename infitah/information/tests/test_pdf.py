@@ -212,6 +212,7 @@ def _handled_to_the_end(request: InformationRequest, officer: User) -> Informati
 # -------------------------------------------------------------------------- receipt
 
 
+@pytest.mark.pdf
 def test_receipt_carries_reference_dates_and_shaped_arabic(
     collectivity_a: Collectivity, accepting: InformationSettings
 ) -> None:
@@ -239,6 +240,7 @@ def test_receipt_carries_reference_dates_and_shaped_arabic(
     assert "في انتظار تأكيد" not in words
 
 
+@pytest.mark.pdf
 def test_receipt_never_shows_the_clear_id_number(
     collectivity_a: Collectivity, accepting: InformationSettings
 ) -> None:
@@ -246,6 +248,7 @@ def test_receipt_never_shows_the_clear_id_number(
     _assert_no_clear_id(pdf)
 
 
+@pytest.mark.pdf
 def test_receipt_before_confirmation_shows_filing_date_awaiting_confirmation(
     collectivity_a: Collectivity, accepting: InformationSettings
 ) -> None:
@@ -260,6 +263,7 @@ def test_receipt_before_confirmation_shows_filing_date_awaiting_confirmation(
     assert "يسري الأجل ابتداء من تأكيد البريد الإلكتروني" in words
 
 
+@pytest.mark.pdf
 def test_urgent_receipt_names_the_urgent_period(
     collectivity_a: Collectivity, accepting: InformationSettings
 ) -> None:
@@ -273,6 +277,7 @@ def test_urgent_receipt_names_the_urgent_period(
 # ------------------------------------------------------------------------ case file
 
 
+@pytest.mark.pdf
 def test_arabic_case_file_holds_exchanges_answer_complaint_deadlines_and_history(
     collectivity_a: Collectivity, accepting: InformationSettings, staff_a: User
 ) -> None:
@@ -312,6 +317,7 @@ def test_arabic_case_file_holds_exchanges_answer_complaint_deadlines_and_history
         assert action in words
 
 
+@pytest.mark.pdf
 def test_french_case_file_uses_french_names_and_legal_basis(
     collectivity_a: Collectivity, accepting: InformationSettings
 ) -> None:
@@ -326,6 +332,7 @@ def test_french_case_file_uses_french_names_and_legal_basis(
     assert MASKED_ID in words
 
 
+@pytest.mark.pdf
 def test_case_file_of_a_request_shows_nothing_of_another_collectivitys_request(
     collectivity_a: Collectivity,
     collectivity_b: Collectivity,

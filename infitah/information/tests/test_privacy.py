@@ -417,6 +417,7 @@ def sql_in_logs() -> Iterator[None]:
         connection.force_debug_cursor = False
 
 
+@pytest.mark.pdf
 @pytest.mark.django_db
 def test_no_identity_number_anywhere_and_no_identity_in_public(
     caplog,

@@ -60,12 +60,14 @@ def _glyphs_per_character(pdf: bytes) -> dict[str, set[tuple[str, str]]]:
     return glyphs
 
 
+@pytest.mark.pdf
 def test_html_becomes_a_pdf() -> None:
     pdf = html_to_pdf("<p>Infitah, open government</p>")
     assert pdf.startswith(b"%PDF-")
     assert "Infitah, open government" in _text(pdf)
 
 
+@pytest.mark.pdf
 def test_arabic_is_shaped_by_the_font_engine_and_extracted_as_letters() -> None:
     phrase = "الحق في الحصول على المعلومات"
     pdf = html_to_pdf(
@@ -109,6 +111,7 @@ def http_server() -> Iterator[tuple[str, list[str]]]:
         server.server_close()
 
 
+@pytest.mark.pdf
 def test_no_http_url_is_fetched(http_server: tuple[str, list[str]]) -> None:
     url, requested = http_server
     html = (
@@ -124,6 +127,7 @@ def test_no_http_url_is_fetched(http_server: tuple[str, list[str]]) -> None:
     assert requested == []
 
 
+@pytest.mark.pdf
 def test_no_local_file_is_read(tmp_path: Path) -> None:
     css = tmp_path / "leak.css"
     css.write_text("p::after { content: 'READ-FROM-DISK' }")
@@ -135,6 +139,7 @@ def test_no_local_file_is_read(tmp_path: Path) -> None:
     assert "READ-FROM-DISK" not in _text(pdf)
 
 
+@pytest.mark.pdf
 def test_data_urls_are_allowed() -> None:
     pdf = html_to_pdf(
         '<link rel="stylesheet" href="data:text/css,p::after{content:\'FROM-DATA-URL\'}">'

@@ -379,6 +379,7 @@ def test_agent_may_confirm_from_the_private_page(collectivity_a: Collectivity) -
     _assert_private(again)
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("lang", LANGS)
 def test_agent_lodges_when_the_threshold_is_met_and_downloads_the_receipt(
     lang: str, collectivity_a: Collectivity, low_threshold: PetitionSettings, sign: Sign

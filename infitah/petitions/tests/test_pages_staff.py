@@ -421,6 +421,7 @@ def test_a_paper_petition_is_registered_lodged_at_once(
     assert detail.context["paper_allowed"]
 
 
+@pytest.mark.pdf
 def test_the_receipt_downloads_for_the_bureau(
     make_petition: MakePetition, bureau_client: Client
 ) -> None:

@@ -33,6 +33,7 @@ def _words(pdf: bytes) -> str:
     return " ".join(text.split())
 
 
+@pytest.mark.pdf
 def test_the_receipt_of_an_online_petition(
     make_petition: MakePetition, collectivity_a: Collectivity
 ) -> None:
@@ -57,6 +58,7 @@ def test_the_receipt_of_an_online_petition(
         assert secret not in words
 
 
+@pytest.mark.pdf
 def test_the_receipt_of_a_paper_petition(collectivity_a: Collectivity, bureau_a: User) -> None:
     lodged_on = timezone.localdate() - timedelta(days=2)
     petition = services.petition_register_paper(
@@ -71,6 +73,7 @@ def test_the_receipt_of_a_paper_petition(collectivity_a: Collectivity, bureau_a:
     assert petition.decision_due is not None and petition.decision_due.isoformat() in words
 
 
+@pytest.mark.pdf
 def test_the_receipt_of_an_association_names_it(make_petition: MakePetition) -> None:
     petition = make_petition(
         Status.LODGED,

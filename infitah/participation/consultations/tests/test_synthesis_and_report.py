@@ -16,7 +16,7 @@ from django.test import Client
 
 from infitah.accounts.models import User
 from infitah.ledger.models import Event
-from infitah.lib.pdf import PdfUnavailable, html_to_pdf
+from infitah.lib.pdf import PdfUnavailable
 from infitah.participation.consultations import report, selectors, services
 from infitah.participation.consultations.models import Consultation
 from infitah.participation.consultations.services import NotAllowed
@@ -29,14 +29,6 @@ from infitah.territories.models import Collectivity
 pytestmark = pytest.mark.django_db
 
 AFTER = NOW + dt.timedelta(days=11)
-
-
-def _pdf_works() -> bool:
-    try:
-        html_to_pdf("<p>x</p>")
-    except PdfUnavailable:
-        return False
-    return True
 
 
 @pytest.fixture
@@ -148,7 +140,7 @@ def test_csv_neutralises_formulas(consult: Consult, staff_client: Client) -> Non
     assert "'=HYPERLINK(1)" in raw
 
 
-@pytest.mark.skipif(not _pdf_works(), reason="WeasyPrint cannot run here")
+@pytest.mark.pdf
 def test_pdf_text(discussed: Consultation, staff_client: Client) -> None:
     response = staff_client.get(f"/ar/staff/commune-a/consultations/{discussed.pk}/report.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
