@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from infitah.api import api
 from infitah.core.bench_views import minimal
+from infitah.core.views import favicon
 
 
 def root(request: HttpRequest) -> HttpResponse:
@@ -20,6 +21,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", root),
     path("healthz", healthz),
+    path("favicon.ico", favicon),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
     path("bench/minimal", minimal),

@@ -14,6 +14,7 @@ from infitah.complaints.models import (
     CHIKAYA_MAX,
     NAME_MAX,
     PHONE_MAX,
+    POSTAL_MAX,
     Category,
     ComplaintSettings,
 )
@@ -55,6 +56,7 @@ def complaint_input_of(data: dict[str, Any]) -> ComplaintInput:
         latitude=data.get("latitude") or "",
         longitude=data.get("longitude") or "",
         chikaya_reference=data.get("chikaya_reference") or "",
+        postal_address=data.get("postal_address") or "",
     )
 
 
@@ -69,6 +71,8 @@ def _coordinate(label: Any) -> forms.CharField:
 
 class SubmitForm(forms.Form):
     """A complaint, an observation or a suggestion (decree 2.17.265)."""
+
+    paper = False  # a letter registered by staff: a postal address is contact enough
 
     kind = forms.ChoiceField(label=_("You send"), choices=Kind.choices, widget=forms.RadioSelect)
     category = forms.ChoiceField(label=_("Category"), required=False, choices=())
@@ -128,7 +132,9 @@ class SubmitForm(forms.Form):
             self.complaint_input = complaint_input
             return data
         try:
-            complaint_validate(collectivity=self.collectivity, data=complaint_input)
+            complaint_validate(
+                collectivity=self.collectivity, data=complaint_input, paper=self.paper
+            )
         except ValidationError as exc:
             add_service_errors(self, exc)
         else:
@@ -139,7 +145,20 @@ class SubmitForm(forms.Form):
 class PaperComplaintForm(SubmitForm):
     """The submission form for a complaint received on paper and registered in the
     correspondence register: no notice to tick (the citizen signed the letter); the
-    register's page gives it the collectivity, so the officer can choose the category."""
+    register's page gives it the collectivity, so the officer can choose the category.
+    A postal address may be the sender's only contact (the answer then goes by post)."""
+
+    paper = True
+    postal_address = forms.CharField(
+        label=_("Postal address of the sender"),
+        required=False,
+        max_length=POSTAL_MAX,
+        help_text=_(
+            "Enough on its own when the letter gives neither an e-mail address nor a phone "
+            "number: the answer is then sent by post."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, collectivity: Collectivity | None = None, **kwargs: Any) -> None:
         super().__init__(*args, collectivity=collectivity, **kwargs)

@@ -16,6 +16,7 @@ NAME_MAX = 200
 ADDRESS_MAX = 300
 TEXT_MAX = 10_000
 PHONE_MAX = 30
+POSTAL_MAX = 500
 CHIKAYA_MAX = 64
 
 
@@ -167,6 +168,11 @@ class Complaint(models.Model):
     name = models.CharField(_("name"), max_length=NAME_MAX)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=PHONE_MAX, blank=True)
+    # The sender's postal address: the only contact allowed without an e-mail or a phone,
+    # for a letter registered by staff (the answer then goes by post).
+    postal_address = models.CharField(
+        _("postal address"), max_length=POSTAL_MAX, blank=True, default=""
+    )
     chikaya_reference = models.CharField(
         _("reference on chikaya.ma"), max_length=CHIKAYA_MAX, blank=True
     )
@@ -244,7 +250,8 @@ class Complaint(models.Model):
                 name="complaint_satisfaction_1_5",
             ),
             models.CheckConstraint(
-                condition=~models.Q(email="", phone=""), name="complaint_has_contact"
+                condition=~models.Q(email="", phone="", postal_address=""),
+                name="complaint_has_contact",
             ),
         ]
         indexes = [

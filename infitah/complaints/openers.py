@@ -45,6 +45,7 @@ def _open(entry: Entry, user: User, data: dict[str, Any]) -> tuple[str, str, str
             files=data.get("attachments") or [],
             actor=user,
             email_confirmed=True,
+            paper=True,
         )
     except ValidationError as exc:
         if hasattr(exc, "error_dict") and "files" in exc.error_dict:

@@ -44,6 +44,7 @@ from infitah.complaints.models import (
     CHIKAYA_MAX,
     NAME_MAX,
     PHONE_MAX,
+    POSTAL_MAX,
     TEXT_MAX,
     Attachment,
     Category,
@@ -80,6 +81,7 @@ class ComplaintInput:
     latitude: str = ""
     longitude: str = ""
     chikaya_reference: str = ""
+    postal_address: str = ""  # the sender's, on a letter registered by staff
 
 
 @dataclass
@@ -94,6 +96,7 @@ class CleanInput:
     latitude: Decimal | None
     longitude: Decimal | None
     chikaya_reference: str
+    postal_address: str = ""
 
 
 def _coordinate(value: str, low: int, high: int) -> Decimal | None:
@@ -109,8 +112,14 @@ def _coordinate(value: str, low: int, high: int) -> Decimal | None:
     return number.quantize(Decimal("0.000001"))
 
 
-def complaint_validate(*, collectivity: Collectivity, data: ComplaintInput) -> CleanInput:
-    """`data` checked and normalised, or ValidationError with one message per field."""
+def complaint_validate(
+    *, collectivity: Collectivity, data: ComplaintInput, paper: bool = False
+) -> CleanInput:
+    """`data` checked and normalised, or ValidationError with one message per field.
+
+    The sender is reachable by e-mail or phone; on `paper` (a letter registered by
+    staff) a postal address alone will do: the answer then goes by post.
+    """
     errors: dict[str, str] = {}
     texts = {
         "description": (data.description.strip(), TEXT_MAX),
@@ -119,6 +128,7 @@ def complaint_validate(*, collectivity: Collectivity, data: ComplaintInput) -> C
         "phone": (data.phone.strip(), PHONE_MAX),
         "chikaya_reference": (data.chikaya_reference.strip(), CHIKAYA_MAX),
         "email": (data.email.strip().lower(), 254),
+        "postal_address": (data.postal_address.strip(), POSTAL_MAX),
     }
     for name, (value, limit) in texts.items():
         if "\x00" in value:
@@ -142,8 +152,16 @@ def complaint_validate(*, collectivity: Collectivity, data: ComplaintInput) -> C
         digits = phone.replace(" ", "").replace("-", "").replace(".", "")
         if not (digits.lstrip("+").isdigit() and 9 <= len(digits.lstrip("+")) <= 15):
             errors["phone"] = _("Enter a phone number, e.g. 0612345678 or +212612345678.")
-    if not email and not phone and "email" not in errors:
-        errors["email"] = _("Give an e-mail address or a phone number, to be told of the answer.")
+    postal = texts["postal_address"][0] if paper else ""
+    if not email and not phone and not postal and "email" not in errors:
+        if paper:
+            errors["email"] = _(
+                "Give an e-mail address, a phone number or a postal address, to send the answer."
+            )
+        else:
+            errors["email"] = _(
+                "Give an e-mail address or a phone number, to be told of the answer."
+            )
     category = None
     raw_category = data.category.strip()
     if raw_category:
@@ -180,6 +198,7 @@ def complaint_validate(*, collectivity: Collectivity, data: ComplaintInput) -> C
         latitude=latitude,
         longitude=longitude,
         chikaya_reference=texts["chikaya_reference"][0],
+        postal_address=postal,
     )
 
 
@@ -197,17 +216,19 @@ def complaint_submit(
     actor: User | None = None,
     email_confirmed: bool = False,
     language: str | None = None,
+    paper: bool = False,
 ) -> tuple[Complaint, str]:
     """Submit a complaint, observation or suggestion; returns it and its tracking token.
 
     Preconditions: `data` passes `complaint_validate`, files pass the upload checks (else
     ValidationError, nothing written). With an e-mail address not yet confirmed, the
     complaint waits for the confirmation (a POST on the page the e-mail links to); with
-    a phone number only, or registered by staff, it is received at once.
+    a phone number only, or registered by staff, it is received at once. A letter
+    registered by staff (`paper`) may give a postal address as its only contact.
     Side effects: a gapless reference CMP-<year>-<code>-<number>; the ledger event
     "complaints.submitted"; the e-mail asking to confirm the address, or the receipt.
     """
-    clean = complaint_validate(collectivity=collectivity, data=data)
+    clean = complaint_validate(collectivity=collectivity, data=data, paper=paper)
     files = files or []
     checked = files_check(files, max_count=MAX_ATTACHMENTS)
     now = timezone.now()
@@ -229,6 +250,7 @@ def complaint_submit(
         name=clean.name,
         email=clean.email,
         phone=clean.phone,
+        postal_address=clean.postal_address,
         chikaya_reference=clean.chikaya_reference,
         language=site_language(language or get_language()),
         tracking_digest=token_digest(token),

@@ -319,6 +319,9 @@ class PetitionActionIn(Schema):
     association: Scalar = None
     documents: Scalar = None
     note: Scalar = None  # accept (optional)
+    # accept, below the threshold: true, with the reason (recorded in the history)
+    confirm_below_threshold: Scalar = None
+    below_threshold_reason: Scalar = None
     reasons: Scalar = None  # reject (required)
     session_date: Scalar = None  # schedule: YYYY-MM-DD
     session_title: Scalar = None  # schedule
@@ -415,7 +418,12 @@ def _day(value: Scalar) -> dt.date | None:
 ACTION_CALLS: dict[str, ApiCall] = {
     "review": lambda found, user, data: services.petition_review_start(petition=found, actor=user),
     "accept": lambda found, user, data: services.petition_accept(
-        petition=found, actor=user, checklist=_checklist(data), note=_text(data.note)
+        petition=found,
+        actor=user,
+        checklist=_checklist(data),
+        note=_text(data.note),
+        confirm_below_threshold=_flag(data.confirm_below_threshold),
+        below_threshold_reason=_text(data.below_threshold_reason),
     ),
     "reject": lambda found, user, data: services.petition_reject(
         petition=found, actor=user, reasons=_text(data.reasons), checklist=_checklist(data)
@@ -449,7 +457,8 @@ ACTION_RESPONSES: dict[int, Any] = {200: StaffPetitionOut, 400: Any, 403: Any, 4
     summary="A step of the petitions bureau: " + ", ".join(STAFF_ACTIONS),
     description=(
         "Bodies (JSON; {} when there is nothing to give): review {}; accept {competence, "
-        "signatures, association, documents: booleans, every one true, note}; reject "
+        "signatures, association, documents: booleans, every one true, note; below the "
+        "threshold also confirm_below_threshold: true and below_threshold_reason}; reject "
         "{reasons, and the checklist as for accept}; schedule {session_date: YYYY-MM-DD, "
         "session_title}; decide {decision_ar, decision_fr: at least one}; withdraw {} (at "
         "the agent's written request). 404 for another collectivity's petition; 409 when "

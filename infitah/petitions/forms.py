@@ -315,6 +315,23 @@ class ChecklistMixin(forms.Form):
 
 class AcceptForm(ChecklistMixin):
     note = _textarea(_("Note of the bureau (optional)"), REASONS_MAX, rows=3)
+    # Shown only when the confirmed signatures are below the threshold (the service
+    # checks them).
+    confirm_below_threshold = forms.BooleanField(
+        label=_("I accept it although it has fewer signatures than the threshold"),
+        required=False,
+    )
+    below_threshold_reason = _textarea(
+        _("Reason for accepting it below the threshold (recorded in the history)"),
+        REASONS_MAX,
+        rows=2,
+    )
+
+    def __init__(self, *args: Any, below_threshold: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not below_threshold:
+            del self.fields["confirm_below_threshold"]
+            del self.fields["below_threshold_reason"]
 
 
 class RejectForm(ChecklistMixin):

@@ -52,6 +52,7 @@ from infitah.petitions.models import (
 )
 from infitah.petitions.process import PROCESS
 from infitah.petitions.selectors import (
+    checklist_facts,
     counts_by_province_exact,
     petition_settings_get,
     province_progress,
@@ -541,36 +542,90 @@ def checklist_clean(checklist: dict[str, bool], *, petition: Petition) -> dict[s
     return clean
 
 
+def _below_threshold(
+    petition: Petition, *, confirmed: bool, reason: str, errors: dict[str, str]
+) -> dict[str, Any] | None:
+    """The bureau's confirmation of an acceptance below the threshold: None when the
+    confirmed signatures reach it; else the counts and the reason (an error on its field
+    when the box is not ticked or the reason is missing)."""
+    if petition.status != Status.BUREAU_REVIEW:
+        return None  # the transition refuses the step anyway
+    facts = checklist_facts(petition)
+    if facts.confirmed >= facts.required:
+        return None
+    reason = (reason or "").strip()
+    if not confirmed:
+        errors["confirm_below_threshold"] = _(
+            "This petition has %(confirmed)s confirmed signatures of the %(required)s "
+            "required. To accept it all the same, tick the box and give the reason."
+        ) % {"confirmed": facts.confirmed, "required": facts.required}
+    elif not reason:
+        errors["below_threshold_reason"] = _(
+            "Give the reason for accepting a petition below the threshold."
+        )
+    elif len(reason) > REASONS_MAX or "\x00" in reason:
+        errors["below_threshold_reason"] = too_long(REASONS_MAX)
+    return {"confirmed": facts.confirmed, "required": facts.required, "reason": reason}
+
+
 @transaction.atomic
 def petition_accept(
-    *, petition: Petition, actor: User, checklist: dict[str, bool], note: str = ""
+    *,
+    petition: Petition,
+    actor: User,
+    checklist: dict[str, bool],
+    note: str = "",
+    confirm_below_threshold: bool = False,
+    below_threshold_reason: str = "",
 ) -> Petition:
     """Accept: every item of the admissibility checklist is met (else ValidationError
     naming the items). The petition goes to the next ordinary session (`petition_schedule`).
+
+    With fewer confirmed signatures than the threshold it was lodged under (paper
+    signatures the bureau counted but did not enter), the bureau confirms explicitly
+    (`confirm_below_threshold`) with a reason, else ValidationError on those fields;
+    the counts and the reason go into the ledger event (note and data).
 
     Preconditions: under review (else TransitionNotAllowed); `actor` is of the bureau
     (else PermissionDenied). Side effect: the agent is told.
     """
     clean = checklist_clean(checklist, petition=petition)
     missing = [str(CHECKLIST[key]) for key, ok in clean.items() if not ok]
+    errors: dict[str, str] = {}
     if missing:
-        raise ValidationError(
-            {
-                "checklist": _("To accept, every condition must be met. Not met: %(list)s.")
-                % {"list": "; ".join(missing)}
-            }
-        )
+        errors["checklist"] = _("To accept, every condition must be met. Not met: %(list)s.") % {
+            "list": "; ".join(missing)
+        }
     note = (note or "").strip()
     if len(note) > REASONS_MAX or "\x00" in note:
-        raise ValidationError({"note": too_long(REASONS_MAX)})
+        errors["note"] = too_long(REASONS_MAX)
+    below = _below_threshold(
+        petition, confirmed=confirm_below_threshold, reason=below_threshold_reason, errors=errors
+    )
+    if errors:
+        raise ValidationError(errors)
+    data: dict[str, Any] = {"checklist": clean}
+    event_note = note
+    if below is not None:
+        data["below_threshold"] = below
+        # The ledger is a record, kept in one language (the counts are in `data`).
+        event_note = "\n\n".join(
+            part
+            for part in (
+                note,
+                f"Accepted below the threshold ({below['confirmed']} of "
+                f"{below['required']} confirmed signatures): {below['reason']}",
+            )
+            if part
+        )
     locked = case_transition(
         PROCESS,
         petition,
         Action.ACCEPT,
         actor=actor,
-        note=note,
+        note=event_note,
         changes={"checklist": clean, "review_note": note, "accepted_on": timezone.localdate()},
-        data={"checklist": clean},
+        data=data,
     )
     notify.agent(locked, "accepted")
     return locked

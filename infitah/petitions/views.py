@@ -57,7 +57,7 @@ from infitah.petitions.integrity import (
 )
 from infitah.petitions.models import Petition
 from infitah.petitions.process import PROCESS
-from infitah.petitions.selectors import PetitionSummary
+from infitah.petitions.selectors import ChecklistFacts, PetitionSummary
 from infitah.petitions.signatures import AlreadySigned, NotCollecting, RateLimited
 from infitah.petitions.thresholds import Threshold, threshold_met
 from infitah.petitions.workflow import (
@@ -491,6 +491,15 @@ def _checklist_initial(petition: Petition) -> dict[str, bool]:
     return {key: bool(petition.checklist.get(key)) for key in CHECKLIST}
 
 
+def _below_threshold(petition: Petition) -> ChecklistFacts | None:
+    """The exact counts when a petition under review has fewer confirmed signatures than
+    its threshold (the accept form then asks for an explicit confirmation), else None."""
+    if petition.status != Status.BUREAU_REVIEW:
+        return None
+    facts = selectors.checklist_facts(petition)
+    return facts if facts.confirmed < facts.required else None
+
+
 def _checked(form: Form) -> dict[str, bool]:
     """The boxes ticked on an accept or reject form."""
     assert isinstance(form, ChecklistMixin)
@@ -506,10 +515,18 @@ STAFF_ACTIONS = {
     ),
     "accept": PageAction(
         form=lambda case, data, files: AcceptForm(
-            data, initial=_checklist_initial(case), auto_id="id_accept_%s"
+            data,
+            initial=_checklist_initial(case),
+            auto_id="id_accept_%s",
+            below_threshold=_below_threshold(case) is not None,
         ),
         call=lambda case, user, form: services.petition_accept(
-            petition=case, actor=user, checklist=_checked(form), note=form.cleaned_data["note"]
+            petition=case,
+            actor=user,
+            checklist=_checked(form),
+            note=form.cleaned_data["note"],
+            confirm_below_threshold=bool(form.cleaned_data.get("confirm_below_threshold")),
+            below_threshold_reason=form.cleaned_data.get("below_threshold_reason") or "",
         ),
         step=Action.ACCEPT,
     ),
@@ -569,6 +586,11 @@ def _staff_draw(
         "facts": facts,
         "threshold": selectors.threshold_for(petition),
         "percent": _percent(facts.confirmed, facts.required),
+        "below_threshold": (
+            facts
+            if petition.status == Status.BUREAU_REVIEW and facts.confirmed < facts.required
+            else None
+        ),
         "forms": STAFF_PAGE.forms(petition, bound),
         "actions": STAFF_PAGE.availability(petition, _user(request)),
         "checklist": [(label, petition.checklist.get(key)) for key, label in CHECKLIST.items()],
