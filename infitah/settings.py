@@ -319,6 +319,10 @@ LOCALE_PATHS = [BASE_DIR / "infitah" / "locale"]
 TIME_ZONE = "Africa/Casablanca"
 USE_I18N = True
 USE_TZ = True
+# One date and number format per language (infitah/formats/<lang>/formats.py). Integers
+# are not grouped by default (ids and years in links and forms); quantities ask for it
+# with `|floatformat:"0g"`.
+FORMAT_MODULE_PATH = ["infitah.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

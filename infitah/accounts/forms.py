@@ -21,10 +21,9 @@ def lock_end_text(until: datetime) -> str:
     local = timezone.localtime(until)
     if local.second or local.microsecond:
         local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    time = local.strftime("%H:%M")
     if local.date() == timezone.localdate():
-        return time
-    return f"{date_format(local, 'SHORT_DATE_FORMAT')} {time}"
+        return date_format(local, "TIME_FORMAT")
+    return date_format(local, "DATETIME_FORMAT")
 
 
 def retry_after_seconds(until: datetime) -> int:

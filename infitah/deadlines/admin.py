@@ -23,8 +23,8 @@ def _can_manage_calendar(request: HttpRequest) -> bool:
 
 @admin.register(LegalLimit)
 class LegalLimitAdmin(admin.ModelAdmin[LegalLimit]):
-    list_display = ["code", "duration", "unit", "legal_basis_fr"]
-    search_fields = ["code", "legal_basis_ar", "legal_basis_fr"]
+    list_display = ["code", "name_fr", "duration", "unit", "legal_basis_fr"]
+    search_fields = ["code", "name_ar", "name_fr", "legal_basis_ar", "legal_basis_fr"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

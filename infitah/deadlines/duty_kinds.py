@@ -10,16 +10,24 @@ A case app registers its subject type once, from its AppConfig.ready():
 
 The `url` function receives the Deadline (its collectivity is loaded) and must not query
 the database, so that the inbox stays at a constant number of queries.
+
+`perm` is the permission the linked page requires: the inbox shows the deadline only to a
+member who holds it there (a publication editor does not see the complaints). `titles`,
+given the kind's deadlines of one inbox, returns their titles in the current language by
+deadline id, in one query for all of them; a deadline it leaves out keeps its stored label
+(written in the language of whoever opened the case).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
 
 from infitah.deadlines.models import Deadline
+
+Titles = Callable[[Sequence[Deadline]], Mapping[int, str]]
 
 
 @dataclass(frozen=True)
@@ -27,16 +35,30 @@ class DutyKind:
     subject_type: str
     url: Callable[[Deadline], str]
     label: str | Promise
+    perm: str | None = None
+    titles: Titles | None = None
 
 
 _REGISTRY: dict[str, DutyKind] = {}
 
 
 def register_duty_kind(
-    subject_type: str, *, url: Callable[[Deadline], str], label: str | Promise = ""
+    subject_type: str,
+    *,
+    url: Callable[[Deadline], str],
+    label: str | Promise = "",
+    perm: str | None = None,
+    titles: Titles | None = None,
 ) -> None:
     """Register (or replace) how deadlines about `subject_type` link to their case."""
-    _REGISTRY[subject_type] = DutyKind(subject_type=subject_type, url=url, label=label)
+    _REGISTRY[subject_type] = DutyKind(
+        subject_type=subject_type, url=url, label=label, perm=perm, titles=titles
+    )
+
+
+def duty_kinds_hidden_from(perms: Collection[str]) -> list[str]:
+    """The subject types whose linked pages need a permission not in `perms`."""
+    return [k.subject_type for k in _REGISTRY.values() if k.perm and k.perm not in perms]
 
 
 def duty_kind_get(subject_type: str) -> DutyKind | None:

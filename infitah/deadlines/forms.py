@@ -14,6 +14,13 @@ from infitah.deadlines.services import MAX_YEAR, MIN_YEAR, calendar_override_che
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class LimitChoiceField(forms.ModelChoiceField[LegalLimit]):
+    """The legal time limits by name; the code stays the submitted value."""
+
+    def label_from_instance(self, obj: LegalLimit) -> str:
+        return f"{obj.name} ({obj.duration_label})"
+
+
 class CalendarForm(forms.Form):
     """The public page's GET form: a year, and optionally a start date and a limit."""
 
@@ -30,7 +37,7 @@ class CalendarForm(forms.Form):
         widget=DATE_WIDGET,
         error_messages={"invalid": _("Enter a real date, as year-month-day (2026-03-16).")},
     )
-    limit = forms.ModelChoiceField(
+    limit = LimitChoiceField(
         label=_("Legal time limit"),
         queryset=LegalLimit.objects.order_by("code"),
         to_field_name="code",

@@ -7,7 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from infitah.deadlines.workdays import Unit
@@ -28,6 +28,9 @@ class LegalLimit(models.Model):
     """
 
     code = models.CharField(_("code"), max_length=64, unique=True)
+    # The human name the staff reads (the code is only a hint beside it).
+    name_ar = models.CharField(_("name in Arabic"), max_length=200, blank=True)
+    name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
     duration = models.PositiveIntegerField(_("duration"))
     unit = models.CharField(_("unit"), max_length=16, choices=UnitChoices.choices)
     legal_basis_ar = models.CharField(_("legal basis in Arabic"), max_length=300)
@@ -48,13 +51,36 @@ class LegalLimit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} ({self.duration} {self.get_unit_display()})"
+        return f"{self.code} ({self.duration_label})"
+
+    @property
+    def duration_label(self) -> str:
+        """The duration with its unit, in the plural form the language gives the number
+        ("1 working day", "20 working days"; Arabic has six forms)."""
+        n = self.duration
+        if self.unit == UnitChoices.WORKING_DAYS:
+            text = ngettext("%(n)s working day", "%(n)s working days", n)
+        elif self.unit == UnitChoices.CALENDAR_DAYS:
+            text = ngettext("%(n)s calendar day", "%(n)s calendar days", n)
+        else:
+            text = ngettext("%(n)s calendar month", "%(n)s calendar months", n)
+        return text % {"n": n}
 
     @property
     def legal_basis(self) -> str:
         if (get_language() or "ar").startswith("fr"):
             return self.legal_basis_fr
         return self.legal_basis_ar
+
+    @property
+    def name(self) -> str:
+        """The name in the current language, else in the other one, else the description,
+        else (a limit nobody named yet) the code."""
+        if (get_language() or "ar").startswith("fr"):
+            preferred, other = self.name_fr, self.name_ar
+        else:
+            preferred, other = self.name_ar, self.name_fr
+        return preferred or other or self.description or self.code
 
 
 class OverrideKind(models.TextChoices):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 
-from infitah.deadlines.duty_kinds import duty_kind_get
+from infitah.deadlines.duty_kinds import duty_kind_get, duty_kinds_hidden_from
 from infitah.deadlines.models import CalendarOverride, Deadline, LegalLimit, OverrideKind
 from infitah.deadlines.workdays import Holiday, Step, compute_due_date, library_holidays
 from infitah.territories.models import Collectivity
@@ -127,6 +128,8 @@ class DueDate:
     legal_basis_ar: str
     legal_basis_fr: str
     steps: list[Step]
+    # The limit's human name in the current language (`limit` is its code).
+    limit_name: str = ""
 
     @property
     def legal_basis(self) -> str:
@@ -158,6 +161,7 @@ def due_date_compute(
         legal_basis_ar=limit.legal_basis_ar,
         legal_basis_fr=limit.legal_basis_fr,
         steps=computed.steps,
+        limit_name=limit.name,
     )
 
 
@@ -177,21 +181,38 @@ class Duty:
     days_left: int
     url: str | None
     kind_label: str | Promise
+    # The duty in the current language (the stored label when its kind cannot tell).
+    title: str = ""
 
 
-def open_duty_list(*, collectivity: Collectivity, today: date | None = None) -> list[Duty]:
-    """The open deadlines of `collectivity`, soonest due first (one query)."""
+def open_duty_list(
+    *,
+    collectivity: Collectivity,
+    perms: Collection[str] | None = None,
+    today: date | None = None,
+) -> list[Duty]:
+    """The open deadlines of `collectivity`, soonest due first.
+
+    With `perms` (the viewer's permissions there), only the deadlines whose page the
+    viewer may open. One query, plus one per kind of case shown for the titles.
+    """
     today = today or timezone.localdate()
-    deadlines = list(
-        Deadline.objects.open()
-        .for_collectivity(collectivity)
-        .select_related("limit")
-        .order_by("due_date", "pk")
-    )
-    duties = []
+    queryset = Deadline.objects.open().for_collectivity(collectivity)
+    if perms is not None:
+        queryset = queryset.exclude(subject_type__in=duty_kinds_hidden_from(perms))
+    deadlines = list(queryset.select_related("limit").order_by("due_date", "pk"))
+    by_type: defaultdict[str, list[Deadline]] = defaultdict(list)
     for deadline in deadlines:
         # Same object as the caller's: the registered url functions need no query for it.
         deadline.collectivity = collectivity
+        by_type[deadline.subject_type].append(deadline)
+    titles: dict[int, str] = {}
+    for subject_type, group in by_type.items():
+        kind = duty_kind_get(subject_type)
+        if kind is not None and kind.titles is not None:
+            titles.update(kind.titles(group))
+    duties = []
+    for deadline in deadlines:
         kind = duty_kind_get(deadline.subject_type)
         duties.append(
             Duty(
@@ -200,6 +221,7 @@ def open_duty_list(*, collectivity: Collectivity, today: date | None = None) -> 
                 days_left=(deadline.due_date - today).days,
                 url=kind.url(deadline) if kind else None,
                 kind_label=kind.label if kind else "",
+                title=titles.get(deadline.pk, deadline.label),
             )
         )
     return duties

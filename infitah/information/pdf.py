@@ -151,7 +151,7 @@ def case_file_pdf(request: InformationRequest, *, language: str) -> bytes:
             DeadlineRow(
                 code=deadline.limit.code,
                 legal_basis=deadline.limit.legal_basis,
-                duration=f"{deadline.limit.duration} {deadline.limit.get_unit_display()}",
+                duration=deadline.limit.duration_label,
                 start=deadline.start_date,
                 due=deadline.due_date,
                 status=deadline.get_status_display(),
@@ -170,7 +170,7 @@ def case_file_pdf(request: InformationRequest, *, language: str) -> bytes:
             "language": language,
             "dir": default_dir,
             "answer_limit": answer_limit,
-            "answer_duration": f"{answer_limit.duration} {answer_limit.get_unit_display()}",
+            "answer_duration": answer_limit.duration_label,
             "exchanges": exchanges,
             "events": events,
             "deadlines": deadline_rows,

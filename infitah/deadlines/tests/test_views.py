@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from io import StringIO
 
@@ -193,3 +194,16 @@ def test_admin_adds_through_the_service_and_never_deletes(client):
     response = client.post(add_url, {"kind": "remove", "date": "2026-06-02", "reason": "x"})
     assert response.status_code == 200
     assert CalendarOverride.objects.count() == 1
+
+
+def test_calendar_names_the_limits_and_keeps_the_code_as_a_hint(client):
+    response = client.get(
+        url("deadlines:calendar", "fr"),
+        {"year": "2026", "start": "2026-07-29", "limit": "complaint.acknowledge"},
+    )
+    html = response.content.decode()
+    visible = re.sub(r"<code[^>]*>.*?</code>", "", html, flags=re.S)
+    visible = re.sub(r"<(script|style)[^>]*>.*?</\1>|<[^>]+>", " ", visible, flags=re.S)
+    assert "complaint.acknowledge" not in visible and "ati.answer" not in visible
+    assert "Accusé de réception de la réclamation" in visible
+    assert '<code class="muted" dir="ltr">complaint.acknowledge</code>' in html

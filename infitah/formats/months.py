@@ -1,0 +1,58 @@
+"""The month names of Django's date formats, declared here so that makemessages keeps
+them in the project's catalog, where the Arabic names are those of the Moroccan
+administration (يناير… ماي… يوليوز، غشت، شتنبر… نونبر، دجنبر). Django looks them up
+by the same message and context (`django/utils/dates.py`); the project's catalog comes
+first. Nothing imports this module."""
+
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+MONTH_NAMES = [
+    gettext_lazy("January"),
+    pgettext_lazy("alt. month", "January"),
+    pgettext_lazy("abbrev. month", "Jan."),
+    gettext_lazy("jan"),
+    gettext_lazy("February"),
+    pgettext_lazy("alt. month", "February"),
+    pgettext_lazy("abbrev. month", "Feb."),
+    gettext_lazy("feb"),
+    gettext_lazy("March"),
+    pgettext_lazy("alt. month", "March"),
+    pgettext_lazy("abbrev. month", "March"),
+    gettext_lazy("mar"),
+    gettext_lazy("April"),
+    pgettext_lazy("alt. month", "April"),
+    pgettext_lazy("abbrev. month", "April"),
+    gettext_lazy("apr"),
+    gettext_lazy("May"),
+    pgettext_lazy("alt. month", "May"),
+    pgettext_lazy("abbrev. month", "May"),
+    gettext_lazy("may"),
+    gettext_lazy("June"),
+    pgettext_lazy("alt. month", "June"),
+    pgettext_lazy("abbrev. month", "June"),
+    gettext_lazy("jun"),
+    gettext_lazy("July"),
+    pgettext_lazy("alt. month", "July"),
+    pgettext_lazy("abbrev. month", "July"),
+    gettext_lazy("jul"),
+    gettext_lazy("August"),
+    pgettext_lazy("alt. month", "August"),
+    pgettext_lazy("abbrev. month", "Aug."),
+    gettext_lazy("aug"),
+    gettext_lazy("September"),
+    pgettext_lazy("alt. month", "September"),
+    pgettext_lazy("abbrev. month", "Sept."),
+    gettext_lazy("sep"),
+    gettext_lazy("October"),
+    pgettext_lazy("alt. month", "October"),
+    pgettext_lazy("abbrev. month", "Oct."),
+    gettext_lazy("oct"),
+    gettext_lazy("November"),
+    pgettext_lazy("alt. month", "November"),
+    pgettext_lazy("abbrev. month", "Nov."),
+    gettext_lazy("nov"),
+    gettext_lazy("December"),
+    pgettext_lazy("alt. month", "December"),
+    pgettext_lazy("abbrev. month", "Dec."),
+    gettext_lazy("dec"),
+]
