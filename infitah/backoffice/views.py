@@ -15,7 +15,10 @@ from infitah.deadlines.selectors import open_duty_list
 def home(request: HttpRequest) -> HttpResponse:
     collectivity = request.collectivity  # type: ignore[attr-defined]
     perms = permissions_in(request.user, collectivity)  # type: ignore[arg-type]
-    duties = open_duty_list(collectivity=collectivity) if Perm.INBOX_VIEW in perms else None
+    # Only the duties whose page this member may open, titled in the page's language.
+    duties = (
+        open_duty_list(collectivity=collectivity, perms=perms) if Perm.INBOX_VIEW in perms else None
+    )
     roles = [Role(r).label for r in sorted(roles_in(request.user, collectivity))]  # type: ignore[arg-type]
     return render(
         request,

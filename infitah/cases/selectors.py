@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import models
 
+from infitah.cases.workflow import Process
 from infitah.deadlines.models import Deadline
 from infitah.deadlines.selectors import deadline_list_for_subject
 from infitah.ledger.models import Event
@@ -34,3 +36,23 @@ def case_messages(case: Any) -> list[Any]:
 def case_deadlines(case: models.Model) -> list[Deadline]:
     """Every period (open or closed) of one case, oldest first."""
     return deadline_list_for_subject(subject_type=case._meta.label_lower, subject_id=str(case.pk))
+
+
+def duty_titles(process: Process) -> Callable[[Sequence[Deadline]], Mapping[int, str]]:
+    """The `titles` of the process's duty kind in the staff inbox: each deadline's clock
+    label in the current language with its case's reference, in one query for all."""
+
+    def titles(deadlines: Sequence[Deadline]) -> Mapping[int, str]:
+        fields = [clock.field for clock in process.clocks.values()]
+        cases = process.model._default_manager.filter(
+            pk__in={deadline.subject_id for deadline in deadlines}
+        ).values("reference", *(f"{name}_id" for name in fields))
+        result: dict[int, str] = {}
+        for case in cases:
+            for clock in process.clocks.values():
+                deadline_id = case[f"{clock.field}_id"]
+                if deadline_id is not None:
+                    result[deadline_id] = str(clock.label) % {"reference": case["reference"]}
+        return result
+
+    return titles

@@ -10,6 +10,8 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
+        from infitah.accounts.permissions import Perm
+        from infitah.cases.selectors import duty_titles
         from infitah.cases.workflow import process_register
         from infitah.complaints.openers import register_complaint_opener
         from infitah.complaints.process import PROCESS
@@ -37,6 +39,12 @@ class ComplaintsConfig(AppConfig):
             )
         )
         process_register(PROCESS)
-        register_duty_kind("complaints.complaint", url=staff_url, label=_("Complaint"))
+        register_duty_kind(
+            "complaints.complaint",
+            url=staff_url,
+            label=_("Complaint"),
+            perm=Perm.COMPLAINTS_HANDLE,
+            titles=duty_titles(PROCESS),
+        )
         # Complaints received on paper are opened from their register entry.
         register_complaint_opener()

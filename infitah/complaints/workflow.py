@@ -37,7 +37,8 @@ class Kind(models.TextChoices):
 class Status(models.TextChoices):
     AWAITING_CONFIRMATION = "awaiting_confirmation", _("Awaiting e-mail confirmation")
     LAPSED = "lapsed", _("Lapsed: e-mail never confirmed")
-    RECEIVED = "received", _("Received")
+    # "Received" alone is the reception date's column header ("Reçue le"): a context.
+    RECEIVED = "received", pgettext_lazy("complaint status", "Received")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     IN_PROCESS = "in_process", _("Being handled")
     INFO_REQUESTED = "info_requested", _("More information requested")

@@ -10,6 +10,8 @@ class InformationConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
+        from infitah.accounts.permissions import Perm
+        from infitah.cases.selectors import duty_titles
         from infitah.cases.workflow import process_register
         from infitah.deadlines.duty_kinds import register_duty_kind
         from infitah.deadlines.models import Deadline
@@ -42,4 +44,6 @@ class InformationConfig(AppConfig):
             "information.informationrequest",
             url=staff_url,
             label=_("Access-to-information request"),
+            perm=Perm.INFORMATION_HANDLE,
+            titles=duty_titles(PROCESS),
         )

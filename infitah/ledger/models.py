@@ -6,7 +6,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from infitah.ledger.register_links import document_link_get
 
 
 class AppendOnlyError(Exception):
@@ -158,6 +161,20 @@ class RegisterEntry(models.Model):
     @property
     def document(self) -> str:
         return f"{self.document_type}:{self.document_id}"
+
+    @property
+    def title(self) -> str:
+        """The document's title as the entry recorded it, in the current language (the
+        other language, or a single "title", when missing; "" when none)."""
+        metadata = self.metadata if isinstance(self.metadata, dict) else {}
+        ar, fr = metadata.get("title_ar") or "", metadata.get("title_fr") or ""
+        preferred, other = (fr, ar) if (get_language() or "ar").startswith("fr") else (ar, fr)
+        return str(preferred or other or metadata.get("title") or "")
+
+    @property
+    def document_url(self) -> str:
+        """The document's page, if its type registered a link (no query)."""
+        return document_link_get(self)
 
 
 class RegisterNode(models.Model):

@@ -10,6 +10,8 @@ class PetitionsConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
+        from infitah.accounts.permissions import Perm
+        from infitah.cases.selectors import duty_titles
         from infitah.cases.workflow import process_register
         from infitah.deadlines.duty_kinds import register_duty_kind
         from infitah.deadlines.models import Deadline
@@ -39,6 +41,12 @@ class PetitionsConfig(AppConfig):
         # The engine's sweep notes the decision periods that pass unmet (`manage.py tick`).
         process_register(PROCESS)
         # The decision clock `petition.decision.<level>` links to the bureau's page.
-        register_duty_kind("petitions.petition", url=staff_url, label=_("Petition"))
+        register_duty_kind(
+            "petitions.petition",
+            url=staff_url,
+            label=_("Petition"),
+            perm=Perm.PETITIONS_HANDLE,
+            titles=duty_titles(PROCESS),
+        )
         # Petitions lodged on paper are opened from their correspondence register entry.
         register_petition_opener()

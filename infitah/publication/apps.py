@@ -10,6 +10,9 @@ class PublicationConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
+        from infitah.ledger.models import RegisterEntry
+        from infitah.ledger.register_links import register_document_link
+        from infitah.publication.indexing import REGISTER_DOCUMENT_TYPE
         from infitah.territories.models import Collectivity
         from infitah.territories.modules import Module, register_module
 
@@ -28,3 +31,12 @@ class PublicationConfig(AppConfig):
                 order=11,
             )
         )
+
+        def document_url(entry: RegisterEntry) -> str:
+            return reverse(
+                "publication:detail",
+                kwargs={"slug": entry.collectivity.slug, "pk": int(entry.document_id)},
+            )
+
+        # The publication register links each entry to the document's public page.
+        register_document_link(REGISTER_DOCUMENT_TYPE, document_url)

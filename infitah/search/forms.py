@@ -13,7 +13,7 @@ _code = RegexValidator(r"^[A-Za-z0-9_.-]*$", _("Use letters, digits, dots or hyp
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Words to find"), required=False, max_length=MAX_QUERY_CHARS)
-    collectivity = forms.SlugField(label=_("Collectivity (slug)"), required=False, max_length=120)
+    collectivity = forms.SlugField(label=_("Collectivity"), required=False, max_length=120)
     category = forms.CharField(
         label=_("Category"), required=False, max_length=64, validators=[_code]
     )

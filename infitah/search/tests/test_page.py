@@ -88,3 +88,10 @@ def test_results_page_query_count_is_constant(client, index, django_assert_max_n
     # search(): 2 queries on SQLite, 5 on PostgreSQL (see test_search.py).
     with django_assert_max_num_queries(4 if connection.vendor == "sqlite" else 7):
         client.get(url(), {"q": "ميزانية"})
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_form_labels_are_human(client, db, lang) -> None:
+    html = client.get(url(lang)).content.decode()
+    assert "slug" not in html.lower().replace('name="collectivity"', "")
+    assert '<label for="id_collectivity">' in html
