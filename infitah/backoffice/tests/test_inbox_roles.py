@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
 import pytest
+import time_machine
 
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import formats, translation
 
 from infitah.accounts.models import Role, User
 from infitah.complaints.models import ComplaintSettings
@@ -113,3 +115,27 @@ def test_inbox_query_count_does_not_grow_with_cases(
     with CaptureQueriesContext(connection) as many:
         assert len(_rows(client)) == 18
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("lang", "december"), [("ar", "دجنبر"), ("fr", "décembre")])
+def test_due_dates_are_written_as_the_language_writes_them(
+    cases: Callable[[int], None], staff_for: Callable[[str], User], lang: str, december: str
+) -> None:
+    """Not 2026-12-21: the day, the month's name (Moroccan in Arabic), the year; the ISO
+    date stays machine-readable in <time datetime>."""
+    with time_machine.travel("2026-12-01 10:00 +01:00", tick=False):
+        cases(1)
+        rows = _rows(_client(staff_for(Role.ADMIN)), f"/{lang}/staff/commune-a/")
+    assert rows
+    months = set()
+    for row in rows:
+        shown = re.search(r'<time datetime="(\d{4}-\d{2}-\d{2})">([^<]+)</time>', row)
+        assert shown is not None, row
+        iso, text = shown.groups()
+        with translation.override(lang):
+            assert text == formats.date_format(dt.date.fromisoformat(iso), "DATE_FORMAT")
+        months.add(iso[5:7])
+        if iso[5:7] == "12":
+            assert december in text
+    assert "12" in months  # the acknowledgement falls in December
