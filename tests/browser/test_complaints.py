@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
-
-from django.apps import apps as django_apps
 
 from infitah.accounts.models import Membership, Role, User
 from infitah.complaints.models import Category, Complaint, ComplaintSettings
@@ -30,7 +27,12 @@ from infitah.deadlines.models import Deadline
 from infitah.notifications.models import OutboundEmail
 from infitah.territories.models import Collectivity
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# legal_limits (conftest.py): the limits a transactional test before this one emptied.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("legal_limits"),
+]
 
 OFFICER_PASSWORD = "officer-password-2026"
 EMAIL = "amina.citizen@example.test"
@@ -38,14 +40,6 @@ DESCRIPTION = "الإنارة العمومية معطلة في زنقة الور
 ANSWER = "تم تغيير المصابيح المعطلة في زنقة الورود."
 REOPEN = "انطفأت الإنارة من جديد بعد يومين."
 SECOND_ANSWER = "غُيّرت الأسلاك الكهربائية للعمود رقم 12 والإنارة تعمل الآن."
-
-
-@pytest.fixture(autouse=True)
-def legal_limits(transactional_db: None) -> None:
-    """The legal time limits (complaint.acknowledge, complaint.answer…) that the
-    migrations seed: a transactional test empties the database when it ends, so they are
-    put back by the migration's own (idempotent) seed function."""
-    import_module("infitah.deadlines.migrations.0002_seed_legal_limits").seed(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

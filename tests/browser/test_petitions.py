@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import re
 import time
-from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,15 +22,18 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
-from django.apps import apps as django_apps
-
 from infitah.accounts.models import Membership, Role, User
 from infitah.notifications.models import OutboundEmail
 from infitah.petitions.models import Petition, PetitionSettings, Signature
 from infitah.petitions.workflow import Channel, SignatureStatus, Status
 from infitah.territories.models import Collectivity
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# legal_limits (conftest.py): the limits a transactional test before this one emptied.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("legal_limits"),
+]
 
 BUREAU_PASSWORD = "bureau-password-2026"
 AGENT_EMAIL = "agent.massira@example.test"
@@ -39,14 +41,6 @@ SIGNER_EMAIL = "khadija.signer@example.test"
 TITLE = "إحداث مساحة خضراء بحي المسيرة"
 TEXT = "نحن سكان حي المسيرة نطالب المجلس بإحداث مساحة خضراء في العقار الجماعي غير المستغل."
 REQUEST = "إدراج نقطة إحداث مساحة خضراء في جدول أعمال الدورة العادية المقبلة للمجلس."
-
-
-@pytest.fixture(autouse=True)
-def legal_limits(transactional_db: None) -> None:
-    """The legal time limits (petition.decision.commune…) that the migrations seed: a
-    transactional test empties the database when it ends, so they are put back by the
-    migration's own (idempotent) seed function."""
-    import_module("infitah.deadlines.migrations.0002_seed_legal_limits").seed(django_apps, None)
 
 
 @pytest.fixture
