@@ -143,6 +143,9 @@ def legal_limits(transactional_db: None) -> None:
     when it ends. The migration's own seed function, which is idempotent."""
     import_module("infitah.deadlines.migrations.0002_seed_legal_limits").seed(django_apps, None)
     import_module("infitah.deadlines.migrations.0005_legallimit_names").name(django_apps, None)
+    import_module("infitah.deadlines.migrations.0006_council_advisory_limits").seed(
+        django_apps, None
+    )
 
 
 # ---- PDF tests: run where WeasyPrint can draw Arabic, skipped (in one line) elsewhere ----

@@ -23,6 +23,7 @@ urlpatterns = [
     path("healthz", healthz),
     path("favicon.ico", favicon),
     path("api/v1/", api.urls),
+    path("oparl/v1/", include("infitah.oparl.urls")),
     path("django-admin/", admin.site.urls),
     path("bench/minimal", minimal),
 ]
@@ -50,6 +51,10 @@ urlpatterns += i18n_patterns(
     path("staff/<slug:slug>/surveys/", include("infitah.participation.surveys.staff_urls")),
     path("", include("infitah.participation.labs.urls")),
     path("staff/<slug:slug>/labs/", include("infitah.participation.labs.staff_urls")),
+    path("c/<slug:slug>/council/", include("infitah.council.urls")),
+    path("staff/<slug:slug>/council/", include("infitah.council.staff_urls")),
+    path("c/<slug:slug>/advisory/", include("infitah.advisory.urls")),
+    path("staff/<slug:slug>/advisory/", include("infitah.advisory.staff_urls")),
     path("staff/<slug:slug>/correspondence/", include("infitah.correspondence.staff_urls")),
     path("accounts/", include("infitah.accounts.urls")),
     path("staff/", include("infitah.backoffice.urls")),

@@ -36,6 +36,9 @@ class LegalLimit(models.Model):
     legal_basis_ar = models.CharField(_("legal basis in Arabic"), max_length=300)
     legal_basis_fr = models.CharField(_("legal basis in French"), max_length=300)
     description = models.TextField(_("description"), blank=True)
+    # A notice: the duty is due `duration` before the start day (e.g. an agenda published
+    # 10 days before the sitting), not after it.
+    counted_back = models.BooleanField(_("counted back from the start day"), default=False)
 
     class Meta:
         verbose_name = _("legal time limit")

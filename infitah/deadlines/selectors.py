@@ -149,7 +149,11 @@ def due_date_compute(
     if isinstance(limit, str):
         limit = legal_limit_get(code=limit)
     computed = compute_due_date(
-        start=start, duration=limit.duration, unit=limit.unit, lookup=calendar or calendar_get()
+        start=start,
+        duration=limit.duration,
+        unit=limit.unit,
+        lookup=calendar or calendar_get(),
+        counted_back=limit.counted_back,
     )
     return DueDate(
         start=start,

@@ -188,7 +188,9 @@ def _deadlines_recompute(
     """
     window = Q()
     for day in changed:
+        # A period runs forward from its start, or back from it (a notice).
         window |= Q(start_date__lt=day, due_date__gte=day)
+        window |= Q(limit__counted_back=True, due_date__lte=day, start_date__gt=day)
     calendar = calendar_get()
     note = _("Calendar override #%(id)s: %(override)s") % {"id": override.pk, "override": override}
     count = 0

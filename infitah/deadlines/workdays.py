@@ -156,8 +156,11 @@ class Computation:
     steps: list[Step]
 
 
-def _next_working_day(day: date, lookup: HolidayLookup) -> tuple[date, list[Holiday], int]:
-    """The first working day on or after `day`, the weekday holidays and weekend days passed."""
+def _next_working_day(
+    day: date, lookup: HolidayLookup, step: timedelta = ONE_DAY
+) -> tuple[date, list[Holiday], int]:
+    """The first working day on or after `day` (on or before it when `step` is negative),
+    the weekday holidays and weekend days passed."""
     skipped: list[Holiday] = []
     weekends = 0
     while not is_working_day(day, lookup):
@@ -167,28 +170,39 @@ def _next_working_day(day: date, lookup: HolidayLookup) -> tuple[date, list[Holi
             holiday = lookup.get(day)
             assert holiday is not None
             skipped.append(holiday)
-        day += ONE_DAY
+        day += step
     return day, skipped, weekends
 
 
 def compute_due_date(
-    *, start: date, duration: int, unit: Unit | str, lookup: HolidayLookup
+    *,
+    start: date,
+    duration: int,
+    unit: Unit | str,
+    lookup: HolidayLookup,
+    counted_back: bool = False,
 ) -> Computation:
     """When a period of `duration` `unit` that starts on `start` ends.
 
     Counting starts the day after `start`. A period in working days ends on its
     `duration`-th working day after `start`; a period in calendar days or months that
     ends on a non-working day moves to the next working day.
+
+    A period `counted_back` is a notice: the duty must be done `duration` `unit` before
+    `start` (e.g. an agenda published 10 days before the sitting). Counting goes back
+    from the day before `start`, and a day that is not a working day moves to the
+    working day before it, never after (the notice is never shortened).
     """
     if duration <= 0:
         raise ValueError("A legal period lasts at least one unit.")
+    sign = -1 if counted_back else 1
     steps = [Step("start", day=start), Step("rule", count=duration, unit=str(unit))]
     skipped: list[Holiday] = []
     weekends = 0
     if unit == Unit.WORKING_DAYS:
         day, counted = start, 0
         while counted < duration:
-            day += ONE_DAY
+            day += sign * ONE_DAY
             if is_weekend(day):
                 weekends += 1
             elif (holiday := lookup.get(day)) is not None:
@@ -198,13 +212,13 @@ def compute_due_date(
         due = day
     else:
         if unit == Unit.CALENDAR_DAYS:
-            landed = start + timedelta(days=duration)
+            landed = start + timedelta(days=sign * duration)
         elif unit == Unit.CALENDAR_MONTHS:
-            landed = add_months(start, duration)
+            landed = add_months(start, sign * duration)
         else:
             raise ValueError(f"Unknown unit {unit!r}.")
         steps.append(Step("landed", day=landed))
-        due, skipped, weekends = _next_working_day(landed, lookup)
+        due, skipped, weekends = _next_working_day(landed, lookup, sign * ONE_DAY)
         if due != landed:
             steps.append(Step("moved", day=landed))
     if weekends:
