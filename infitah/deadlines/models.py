@@ -212,10 +212,8 @@ class Deadline(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(due_date__gte=models.F("start_date")),
-                name="deadline_due_after_start",
-            ),
+            # No order between start and due date: a notice (LegalLimit.counted_back) is
+            # due before its start day; due_date_compute alone sets the due date.
             models.CheckConstraint(
                 condition=(models.Q(status="open") & models.Q(closed_at__isnull=True))
                 | (~models.Q(status="open") & models.Q(closed_at__isnull=False)),

@@ -96,9 +96,13 @@ class Step:
     count: int = 0
     unit: str = ""
     holiday: Holiday | None = None
+    # A notice counted back from the start day (LegalLimit.counted_back).
+    back: bool = False
 
     @property
     def message(self) -> str:
+        if self.back and self.kind in {"start", "rule", "landed", "moved"}:
+            return self._message_back()
         day = _fmt(self.day) if self.day else ""
         if self.kind == "start":
             return gettext("Start date: %(day)s. Counting starts the next day.") % {"day": day}
@@ -148,6 +152,45 @@ class Step:
             ) % {"day": day}
         return gettext("Due date: %(day)s.") % {"day": day}
 
+    def _message_back(self) -> str:
+        """The explanation of a notice: counted back, moved to the working day before."""
+        day = _fmt(self.day) if self.day else ""
+        if self.kind == "start":
+            return gettext(
+                "Start date: %(day)s. The notice is counted back from the day before."
+            ) % {"day": day}
+        if self.kind == "landed":
+            return gettext("Counted back, the notice period reaches %(day)s.") % {"day": day}
+        if self.kind == "moved":
+            return gettext(
+                "%(day)s is not a working day: the deadline moves to the working day before."
+            ) % {"day": day}
+        if self.unit == Unit.WORKING_DAYS:
+            return ngettext(
+                "The notice is %(n)d working day before the start date: Monday to Friday, "
+                "public holidays excluded.",
+                "The notice is %(n)d working days before the start date: Monday to Friday, "
+                "public holidays excluded.",
+                self.count,
+            ) % {"n": self.count}
+        if self.unit == Unit.CALENDAR_DAYS:
+            return ngettext(
+                "The notice is %(n)d calendar day before the start date; if it ends on a "
+                "non-working day, it moves to the working day before.",
+                "The notice is %(n)d calendar days before the start date; if it ends on a "
+                "non-working day, it moves to the working day before.",
+                self.count,
+            ) % {"n": self.count}
+        return ngettext(
+            "The notice is %(n)d calendar month before the start date (same day of the "
+            "month, or the last day of a shorter month); if it ends on a non-working day, "
+            "it moves to the working day before.",
+            "The notice is %(n)d calendar months before the start date (same day of the "
+            "month, or the last day of a shorter month); if it ends on a non-working day, "
+            "it moves to the working day before.",
+            self.count,
+        ) % {"n": self.count}
+
 
 @dataclass(frozen=True)
 class Computation:
@@ -196,7 +239,11 @@ def compute_due_date(
     if duration <= 0:
         raise ValueError("A legal period lasts at least one unit.")
     sign = -1 if counted_back else 1
-    steps = [Step("start", day=start), Step("rule", count=duration, unit=str(unit))]
+    back = counted_back
+    steps = [
+        Step("start", day=start, back=back),
+        Step("rule", count=duration, unit=str(unit), back=back),
+    ]
     skipped: list[Holiday] = []
     weekends = 0
     if unit == Unit.WORKING_DAYS:
@@ -217,10 +264,10 @@ def compute_due_date(
             landed = add_months(start, sign * duration)
         else:
             raise ValueError(f"Unknown unit {unit!r}.")
-        steps.append(Step("landed", day=landed))
+        steps.append(Step("landed", day=landed, back=back))
         due, skipped, weekends = _next_working_day(landed, lookup, sign * ONE_DAY)
         if due != landed:
-            steps.append(Step("moved", day=landed))
+            steps.append(Step("moved", day=landed, back=back))
     if weekends:
         steps.append(Step("weekends", count=weekends))
     steps.extend(Step("holiday", day=h.date, holiday=h) for h in skipped)
