@@ -10,6 +10,7 @@ class AdvisoryConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
+        from infitah.accounts.permissions import Perm
         from infitah.advisory.process import PROCESS
         from infitah.cases.selectors import duty_titles
         from infitah.cases.workflow import process_register
@@ -39,10 +40,12 @@ class AdvisoryConfig(AppConfig):
         # The engine's sweep sees the opinion and answer clocks (`manage.py tick`).
         process_register(PROCESS)
         # The opinion is the body's duty, the answer the council's: both secretariats
-        # see referrals in their inbox (the referral's staff page admits either).
+        # see referrals in their inbox (the referral's staff page admits either), no one
+        # else.
         register_duty_kind(
             "advisory.referral",
             url=staff_url,
             label=_("Referral to an advisory body"),
+            perm=(Perm.ADVISORY_MANAGE, Perm.COUNCIL_MANAGE),
             titles=duty_titles(PROCESS),
         )
