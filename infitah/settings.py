@@ -455,6 +455,8 @@ LOGGING = {
         "handlers": ["console"],
         "level": env_str("LOG_LEVEL", "WARNING" if IS_TEST else "INFO"),
     },
+    # WeasyPrint reports each step of every PDF it draws at INFO: keep its warnings only.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 AUTHENTICATION_BACKENDS = ["infitah.accounts.backends.EmailBackend"]
@@ -483,4 +485,29 @@ if IS_PRODUCTION and INFITAH_REGISTER_SIGNING_KEY in {"", _REGISTER_DEV_KEY}:
 INFITAH_REGISTER_SIGNING_KEY = INFITAH_REGISTER_SIGNING_KEY or _REGISTER_DEV_KEY
 # For each document type appended to the register, the function that yields what each
 # document's latest entry must hold today: `manage.py verify_register` compares them.
-INFITAH_REGISTER_SOURCES = {"publication.document": "infitah.publication.indexing.register_current"}
+
+
+def _months(name: str, default: str) -> list[int]:
+    try:
+        months = sorted({int(m) for m in env_str(name, default).split(",") if m.strip()})
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: comma-separated month numbers 1..12") from exc
+    if not months or not all(1 <= m <= 12 for m in months):
+        raise ImproperlyConfigured(f"{name}: comma-separated month numbers 1..12")
+    return months
+
+
+# The months of the councils' ordinary sessions per level (organic laws 113.14, 112.14,
+# 111.14; domain.md §5 marks some UNCONFIRMED). A council may set its own (CouncilSettings).
+INFITAH_COUNCIL_SESSION_MONTHS = {
+    "commune": _months("INFITAH_COUNCIL_SESSION_MONTHS_COMMUNE", "2,5,10"),
+    "province": _months("INFITAH_COUNCIL_SESSION_MONTHS_PROVINCE", "1,6,9"),
+    "region": _months("INFITAH_COUNCIL_SESSION_MONTHS_REGION", "3,7,10"),
+}
+
+
+INFITAH_REGISTER_SOURCES = {
+    "publication.document": "infitah.publication.indexing.register_current",
+    "council.document": "infitah.council.register.register_current",
+    "council.minutes": "infitah.council.minutes.register_current",
+}

@@ -33,5 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_register": Perm.CORRESPONDENCE_REGISTER in perms,
             "can_participate": Perm.PARTICIPATION_MANAGE in perms,
             "can_petition": Perm.PETITIONS_HANDLE in perms,
+            "can_council": Perm.COUNCIL_MANAGE in perms,
+            "can_vote": Perm.COUNCIL_VOTE in perms,
+            "can_advise": Perm.ADVISORY_MANAGE in perms or Perm.COUNCIL_MANAGE in perms,
         },
     )

@@ -15,7 +15,9 @@ from django.db import transaction
 from infitah.accounts.backends import DEMO_PASSWORD
 from infitah.accounts.models import NetworkRole, Role, User
 from infitah.accounts.services import membership_grant
+from infitah.advisory.demo import advisory_demo
 from infitah.complaints.demo import demo_complaints
+from infitah.council.demo import council_demo
 from infitah.information.demo import demo_information
 from infitah.lib.pagecache import bump
 from infitah.participation.consultations.demo import consultations_demo
@@ -56,6 +58,13 @@ def demo_accounts() -> list[tuple[str, str]]:
             f"{Role.INFORMATION_OFFICER.label} — Béni Mellal-Khénifra",
         )
     )
+    for role in (Role.COUNCIL_SECRETARY, Role.ADVISORY_SECRETARY):
+        rows.append(
+            (
+                f"{role.value.replace('_', '-')}.bmk@{DEMO_DOMAIN}",
+                f"{role.label} — Béni Mellal-Khénifra",
+            )
+        )
     rows.append((f"network-admin@{DEMO_DOMAIN}", str(NetworkRole.NETWORK_ADMIN.label)))
     return [(email, str(desc)) for email, desc in rows]
 
@@ -152,4 +161,6 @@ def demo_load(*, log: Callable[[str], None] = print, import_dataset: bool = True
     surveys_demo(commune)
     log("surveys demo: 1 open survey with answers")
     labs_demo(commune, log=log)
+    council_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
+    advisory_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
     log("demo data ready")

@@ -46,3 +46,13 @@ class CouncilConfig(AppConfig):
             perm=Perm.COUNCIL_MANAGE,
             titles=duty_titles(PROCESS),
         )
+        # Register entries of agendas and decisions link to the public session page
+        # (owner: sessions).
+        from infitah.council.register import DOCUMENT_TYPE, register_link
+        from infitah.ledger.register_links import register_document_link
+
+        register_document_link(DOCUMENT_TYPE, register_link)
+        # Signed minutes link to their public check page (owner: minutes).
+        from infitah.council import minutes
+
+        register_document_link("council.minutes", minutes.register_link)

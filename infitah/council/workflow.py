@@ -39,6 +39,9 @@ class Status(models.TextChoices):
 class Action(StrEnum):
     # Values name ledger events `council.<action>` forever.
     PUBLISH_AGENDA = "publish_agenda"
+    # The sitting day of a session in preparation moved: its agenda notice runs again,
+    # counted back from the new day (the former period is cancelled).
+    RESCHEDULE = "reschedule"
     ADJOURN = "adjourn"
     HOLD = "hold"
     PUBLISH_SUMMARY = "publish_summary"
@@ -56,6 +59,7 @@ TABLE = StateTable(
         Action.PUBLISH_AGENDA: Step(
             frozenset({Status.DRAFT}), Status.CONVENED, SECRETARIAT, (meets("agenda"),)
         ),
+        Action.RESCHEDULE: Step(frozenset({Status.DRAFT}), None, SECRETARIAT, (opens("agenda"),)),
         Action.ADJOURN: Step(frozenset({Status.CONVENED}), Status.ADJOURNED, SECRETARIAT),
         Action.HOLD: Step(
             frozenset({Status.CONVENED}), Status.HELD, SECRETARIAT, (opens("summary"),)
