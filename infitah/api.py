@@ -22,6 +22,7 @@ from infitah.information.api import staff_router as information_staff_router
 from infitah.ledger.api import router as register_router
 from infitah.lib.openapi import document_errors
 from infitah.lib.text import has_lone_surrogate
+from infitah.oparl.api import router as council_router
 from infitah.participation.api import router as participation_router
 from infitah.participation.consultations.api import router as consultations_router
 from infitah.participation.consultations.api import staff_router as consultations_staff_router
@@ -118,3 +119,4 @@ api.add_router("", surveys_router)  # /c/<slug>/surveys, /surveys/<id>
 api.add_router("/staff", surveys_staff_router)
 api.add_router("", labs_router)  # /c/<slug>/labs, /labs/<id>/votes, /labs/<id>/report
 api.add_router("/staff", labs_staff_router)
+api.add_router("", council_router)  # /c/<slug>/council/…, /c/<slug>/advisory/… (OParl app)
