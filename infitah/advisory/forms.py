@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from infitah.advisory.models import Body, BodyDocumentKind, BodyMeeting, BodyRole, Referral
+from infitah.advisory.selectors import referral_agenda_item
 from infitah.advisory.services import FIRST_YEAR, LONG_TEXT_MAX, REFERRAL_ORIGINS
 from infitah.advisory.workflow import Answer, Origin
 from infitah.council.models import NAME_MAX, TITLE_MAX, AgendaItem, Session
@@ -229,6 +230,12 @@ class AnswerForm(forms.Form):
         queryset=AgendaItem.objects.none(),
         required=False,
     )
+
+    @staticmethod
+    def initial_of(referral: Referral) -> dict[str, Any]:
+        """The item of a live agenda that carries the opinion, proposed by default."""
+        item = referral_agenda_item(referral)
+        return {"agenda_item": item.pk} if item is not None else {}
 
     def __init__(self, *args: Any, collectivity: Collectivity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

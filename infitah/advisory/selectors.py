@@ -22,6 +22,9 @@ from infitah.advisory.models import (
     Referral,
 )
 from infitah.advisory.workflow import TABLE, Status
+from infitah.council.models import AgendaItem
+from infitah.council.public_selectors import item_is_public
+from infitah.council.selectors import LIVE_STATES, item_is_live
 from infitah.lib.bounds import whole_number
 from infitah.territories.models import Collectivity
 
@@ -38,6 +41,7 @@ _REFERRAL_RELATED = (
     "session",
     "agenda_item",
     "agenda_item__session",
+    "agenda_item__session__term",
 )
 
 
@@ -185,6 +189,31 @@ def referral_get(*, collectivity: Collectivity, pk: object) -> Referral | None:
     )
 
 
+def opinions_to_schedule(*, collectivity: Collectivity) -> list[Referral]:
+    """The opinions transmitted to `collectivity`'s council, still awaiting its answer,
+    that no live agenda carries (`council.selectors.live_items`): the council
+    secretariat may put them on the agenda of a session in preparation. Oldest first."""
+    off_agenda = (
+        Q(agenda_item__isnull=True)
+        | Q(agenda_item__deleted=True)
+        | Q(agenda_item__session__deleted=True)
+        | ~Q(agenda_item__session__status__in=list(LIVE_STATES))
+    )
+    return list(
+        _referrals()
+        .filter(collectivity=collectivity, status=Status.TRANSMITTED)
+        .filter(off_agenda)
+        .order_by("transmitted_on", "pk")
+    )
+
+
+def referral_agenda_item(referral: Referral) -> AgendaItem | None:
+    """The item of a live agenda that carries the opinion, else None (no query on a
+    referral read with `referral_get` / `referral_list`)."""
+    item = referral.agenda_item
+    return item if item is not None and item_is_live(item) else None
+
+
 def referral_documents(referral: Referral, *, public: bool = True) -> list[BodyDocument]:
     """The documents of one referral (the opinion's text): public once transmitted."""
     if public and (referral.status not in PUBLIC_OPINION or referral.deleted):
@@ -210,6 +239,9 @@ class Track:
     opinion_late: int
     answer_late: int
     opinion_public: bool
+    # The agenda item that carries (or considered) the opinion is on a public page of the
+    # council: `council:session` with `#item-<id>`.
+    item_public: bool = False
 
     @property
     def is_late(self) -> bool:
@@ -243,6 +275,7 @@ def track(referral: Referral, *, today: dt.date) -> Track:
             today=today,
         ),
         opinion_public=referral.status in PUBLIC_OPINION,
+        item_public=referral.agenda_item is not None and item_is_public(referral.agenda_item),
     )
 
 

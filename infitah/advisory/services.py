@@ -7,7 +7,9 @@ the `opinion` clock; the body adopts its opinion (meets it) and transmits it, wh
 the council's `answer` clock; the council answers, adopted, partly or not adopted, with
 its reasons (comply or explain), which meets it. A body may also take up a matter on its
 own initiative (no opinion clock). Every state change goes through `case_created` /
-`case_transition`; every other change is recorded in the ledger.
+`case_transition`; every other change is recorded in the ledger. The council's sessions
+put a transmitted opinion on an agenda (`referral_link_item`, from
+`council.services.item_add_from_opinion`) and take it off (`referral_unlink_item`).
 
 Each service checks its input field by field first (ValidationError with a dict,
 nothing written), then the actor's permission (PermissionDenied), then acts.
@@ -44,6 +46,7 @@ from infitah.advisory.workflow import INITIATED, REFERRED, Action, Answer, Origi
 from infitah.cases.services import case_created, case_transition, files_check
 from infitah.council.models import NAME_MAX, TITLE_MAX, AgendaItem, Session
 from infitah.council.process import level
+from infitah.council.selectors import item_is_live
 from infitah.ledger.services import event_record
 from infitah.lib.casework import TEXT_MAX, too_long
 from infitah.lib.pagecache import bump
@@ -878,6 +881,86 @@ def referral_answer(
         data={"answer": answer, "agenda_item": agenda_item.pk if agenda_item else None},
     )
     notify.answered(locked)
+    return locked
+
+
+def _agenda_event(locked: Referral, action: str, actor: User | None, item_id: int) -> None:
+    """A ledger event on the referral that does not change its state (the chain of
+    states stays unbroken)."""
+    event_record(
+        obj=locked,
+        action=f"advisory.{action}",
+        actor=actor,
+        process="" if actor is not None else PROCESS.name,
+        collectivity=locked.collectivity,
+        from_state=locked.status,
+        to_state=locked.status,
+        data={"item": item_id},
+    )
+    _changed()
+
+
+@transaction.atomic
+def referral_link_item(*, referral: Referral, actor: User | None, item: AgendaItem) -> Referral:
+    """The council secretariat put a transmitted opinion on its agenda: `item` (of a
+    live session of the same council) carries it, and the answer form proposes it.
+
+    An opinion is put on an agenda only while the council's answer is awaited
+    (transmitted): once answered, the answer (with the item where the council considered
+    it, if any) is the public record and is not rewritten.
+
+    Preconditions: `item` is a live item of this collectivity's council (else
+    ValidationError); Perm.COUNCIL_MANAGE there (else PermissionDenied); the referral
+    is live, transmitted, and on no other live agenda (else ValidationError). Linking
+    it again to the same item changes nothing. Side effects: ledger event
+    `advisory.item_linked`; the advisory pages are stale.
+    """
+    if item.session.collectivity_id != referral.collectivity_id or not item_is_live(item):
+        raise ValidationError({"agenda_item": _("Choose an agenda item of this council.")})
+    _require(Perm.COUNCIL_MANAGE, actor, referral.collectivity)
+    # The row lock serialises two secretaries adding the same opinion to two sessions.
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.deleted or locked.body.deleted:
+        raise ValidationError({"referral": _("This referral no longer exists.")})
+    if locked.status != Status.TRANSMITTED:
+        raise ValidationError(
+            {
+                "referral": _(
+                    "Only an opinion transmitted to the council, and not yet answered, can "
+                    "be put on the agenda."
+                )
+            }
+        )
+    current = locked.agenda_item
+    if current is not None and current.pk == item.pk:
+        return locked
+    if current is not None and item_is_live(current):
+        raise ValidationError({"referral": _("This opinion is already on an agenda.")})
+    locked.agenda_item = item
+    locked.save(update_fields=["agenda_item"])
+    _agenda_event(locked, "item_linked", actor, item.pk)
+    referral.agenda_item = item
+    return locked
+
+
+@transaction.atomic
+def referral_unlink_item(*, referral: Referral, actor: User | None, item: AgendaItem) -> Referral:
+    """`item` was taken off the agenda: the referral no longer points at it (the
+    opinion may be put on an agenda again).
+
+    Preconditions: Perm.COUNCIL_MANAGE in the referral's collectivity (else
+    PermissionDenied). Nothing changes when the referral points at another item or at
+    none. Side effects: ledger event `advisory.item_unlinked`; the advisory pages are
+    stale.
+    """
+    _require(Perm.COUNCIL_MANAGE, actor, referral.collectivity)
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.agenda_item_id != item.pk:
+        return locked
+    locked.agenda_item = None
+    locked.save(update_fields=["agenda_item"])
+    _agenda_event(locked, "item_unlinked", actor, item.pk)
+    referral.agenda_item = None
     return locked
 
 

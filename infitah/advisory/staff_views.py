@@ -498,7 +498,10 @@ ACTIONS = {
     ),
     "answer": PageAction(
         form=lambda case, data, files: AnswerForm(
-            data, collectivity=case.collectivity, auto_id="id_answer_%s"
+            data,
+            collectivity=case.collectivity,
+            initial=AnswerForm.initial_of(case),
+            auto_id="id_answer_%s",
         ),
         call=lambda case, user, form: services.referral_answer(
             referral=case,
@@ -531,6 +534,8 @@ EVENT_LABELS = {
     "advisory.transmit": gettext_lazy("Opinion transmitted to the council"),
     "advisory.answer": gettext_lazy("Answered by the council"),
     "advisory.withdraw": gettext_lazy("Referral withdrawn"),
+    "advisory.item_linked": gettext_lazy("Put on the agenda of a council session"),
+    "advisory.item_unlinked": gettext_lazy("Taken off the council's agenda"),
 }
 
 

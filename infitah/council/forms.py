@@ -4,7 +4,7 @@ bad input; the services (`services.py`) check everything again and stay the judg
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -203,16 +203,46 @@ class ReorderForm(forms.Form):
         return data
 
 
-class PetitionItemForm(forms.Form):
+class _OriginForm(forms.Form):
+    """Choose what to put on the agenda among `candidates` (a petition, an opinion), in
+    the field `field`; each candidate is labelled by `label_of`."""
+
+    field: ClassVar[str]
+
+    def __init__(self, *args: Any, candidates: Iterable[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice = self.fields[self.field]
+        assert isinstance(choice, forms.TypedChoiceField)
+        choice.choices = [(c.pk, self.label_of(c)) for c in candidates]
+
+    @staticmethod
+    def label_of(candidate: Any) -> str:
+        raise NotImplementedError
+
+
+class PetitionItemForm(_OriginForm):
+    field = "petition"
     petition = forms.TypedChoiceField(label=_("Petition"), coerce=int, choices=())
 
     def __init__(self, *args: Any, petitions: Iterable[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["petition"]
-        assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [
-            (p.pk, f"{p.reference} — {p.title}" if p.reference else p.title) for p in petitions
-        ]
+        super().__init__(*args, candidates=petitions, **kwargs)
+
+    @staticmethod
+    def label_of(candidate: Any) -> str:
+        title = str(candidate.title)
+        return f"{candidate.reference} — {title}" if candidate.reference else title
+
+
+class OpinionItemForm(_OriginForm):
+    field = "referral"
+    referral = forms.TypedChoiceField(label=_("Opinion"), coerce=int, choices=())
+
+    def __init__(self, *args: Any, referrals: Iterable[Any], **kwargs: Any) -> None:
+        super().__init__(*args, candidates=referrals, **kwargs)
+
+    @staticmethod
+    def label_of(candidate: Any) -> str:
+        return f"{candidate.reference} — {candidate.subject} ({candidate.body.name})"
 
 
 class DocumentForm(forms.Form):

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, Q, QuerySet
 
+from infitah.advisory.models import Referral
 from infitah.council.models import (
     AgendaItem,
     Attendance,
@@ -42,6 +43,7 @@ from infitah.council.models import (
     Term,
     Vote,
 )
+from infitah.council.selectors import item_opinions
 from infitah.council.workflow import Status
 from infitah.territories.models import Collectivity
 
@@ -70,6 +72,19 @@ def public_sessions(collectivity: Collectivity) -> QuerySet[Session]:
         .exclude(NOT_PUBLIC)
         .order_by("-starts_at", "-pk")
     )
+
+
+def session_is_public(session: Session) -> bool:
+    """`public_sessions`' rule on one session whose term is loaded (no query)."""
+    if session.deleted or session.term.deleted or session.status == Status.DRAFT:
+        return False
+    return not (session.status == Status.CANCELLED and session.agenda_published_at is None)
+
+
+def item_is_public(item: AgendaItem) -> bool:
+    """Whether the public session page shows `item` (its session and the session's term
+    loaded: no query): a public item, not deleted, of a public session."""
+    return item.is_public and not item.deleted and session_is_public(item.session)
 
 
 def _public_items() -> QuerySet[AgendaItem]:
@@ -269,6 +284,12 @@ class ItemRecord:
         committee = self.item.committee
         return committee if committee is not None and not committee.deleted else None
 
+    @property
+    def opinions(self) -> list[Referral]:
+        """The advisory bodies' opinions the item carries (their public pages exist)."""
+        found: list[Referral] = getattr(self.item, "origin_opinions", [])
+        return found
+
 
 @dataclass(frozen=True)
 class SessionRecord:
@@ -327,13 +348,18 @@ def _signed_minutes(session: Session) -> Minutes | None:
 
 def session_record(*, collectivity: Collectivity, pk: int) -> SessionRecord | None:
     """One public session of `collectivity` with its agenda, its documents, its
-    attendance and, once held, its votes and decisions; None if not public (five
-    queries)."""
+    attendance and, once held, its votes and decisions, and where each item comes from;
+    None if not public (six queries)."""
     votes = (
         Vote.objects.filter(member__deleted=False).select_related("member").order_by("member_id")
     )
-    items = _public_items().prefetch_related(
-        Prefetch("votes", queryset=votes, to_attr="public_votes")
+    # Where each item comes from: a petition (its public page), an opinion.
+    items = (
+        _public_items()
+        .select_related("petition")
+        .prefetch_related(
+            Prefetch("votes", queryset=votes, to_attr="public_votes"), item_opinions(public=True)
+        )
     )
     session = (
         public_sessions(collectivity)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from infitah.accounts.models import User
+from infitah.advisory.models import Referral
 from infitah.council.models import (
     AgendaItem,
     Attendance,
@@ -39,6 +41,32 @@ PETITION_STATES = frozenset({PetitionStatus.ACCEPTED, PetitionStatus.SCHEDULED})
 LIVE_STATES = frozenset({Status.DRAFT, Status.CONVENED, Status.HELD, Status.SUMMARY_PUBLISHED})
 # The states in which the sitting is over or never took place.
 PAST_STATES = frozenset({Status.HELD, Status.SUMMARY_PUBLISHED, Status.CANCELLED, Status.ADJOURNED})
+
+
+def live_items() -> QuerySet[AgendaItem]:
+    """The items on a live agenda: a petition or an opinion they carry is "on an agenda"
+    (an item of a cancelled or adjourned session no longer counts)."""
+    return AgendaItem.objects.filter(
+        deleted=False, session__deleted=False, session__status__in=LIVE_STATES
+    )
+
+
+def item_is_live(item: AgendaItem) -> bool:
+    """`live_items`' rule on one item whose session is loaded (no query)."""
+    session = item.session
+    return not item.deleted and not session.deleted and session.status in LIVE_STATES
+
+
+def item_opinions(*, public: bool = False) -> Prefetch[Any]:
+    """The opinions an item carries (`item.origin_opinions`, oldest first), with their
+    bodies: an advisory body's opinion put on the agenda (or considered at this item).
+    `public`: only those the advisory pages show (neither they nor their body deleted)."""
+    found = Referral.objects.filter(deleted=False)
+    if public:
+        found = found.filter(body__deleted=False)
+    return Prefetch(
+        "opinions", queryset=found.select_related("body").order_by("pk"), to_attr="origin_opinions"
+    )
 
 
 def _whole(pk: int | str) -> int | None:
@@ -107,13 +135,15 @@ def session_followers(session: Session) -> list[Session]:
     return list(session.followed_by.filter(deleted=False).order_by("pk"))
 
 
-def items_of(session: Session) -> list[AgendaItem]:
-    """The live items of the agenda, in order, with rapporteur, committee and petition."""
-    return list(
-        session.items.filter(deleted=False)
-        .select_related("rapporteur", "committee", "petition")
-        .order_by("number", "pk")
+def items_of(session: Session, *, origins: bool = False) -> list[AgendaItem]:
+    """The live items of the agenda, in order, with rapporteur, committee and petition;
+    with `origins`, also the opinions they carry (`item_opinions`: one query more)."""
+    items = session.items.filter(deleted=False).select_related(
+        "rapporteur", "committee", "petition"
     )
+    if origins:
+        items = items.prefetch_related(item_opinions())
+    return list(items.order_by("number", "pk"))
 
 
 def item_get(*, session: Session, pk: int | str) -> AgendaItem | None:
@@ -123,6 +153,7 @@ def item_get(*, session: Session, pk: int | str) -> AgendaItem | None:
     return (
         session.items.filter(pk=number, deleted=False)
         .select_related("rapporteur", "committee", "petition")
+        .prefetch_related(item_opinions())
         .first()
     )
 
@@ -190,12 +221,9 @@ def petitions_to_add(*, session: Session) -> list[Petition]:
     """The petitions of the session's collectivity the bureau accepted (or scheduled) and
     that no live session's agenda carries yet: the secretariat may add them."""
     on_agenda = set(
-        AgendaItem.objects.filter(
-            deleted=False,
-            petition__isnull=False,
-            session__collectivity=session.collectivity,
-            session__status__in=LIVE_STATES,
-        ).values_list("petition_id", flat=True)
+        live_items()
+        .filter(petition__isnull=False, session__collectivity=session.collectivity)
+        .values_list("petition_id", flat=True)
     )
     return [
         p

@@ -11,7 +11,10 @@ Side effects outside the app: the published agenda and each decision are appende
 publication register (`register.py`); the members get their documents by e-mail
 (`sessions_notify.py`); an item that comes from a petition is scheduled and decided on
 the petition (`petitions.services`) when the secretariat also holds the bureau's
-permission, and the bureau is told by e-mail otherwise.
+permission, and the bureau is told by e-mail otherwise; an item that carries an advisory
+body's opinion is recorded on the referral (`advisory.services.referral_link_item`), which
+follows the item when the session is convened again and lets go of it when the item is
+taken off the agenda.
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ from django.utils.translation import gettext as _
 
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
+from infitah.advisory.models import Referral
+from infitah.advisory.process import PROCESS as ADVISORY_PROCESS
+from infitah.advisory.services import referral_link_item, referral_unlink_item
+from infitah.advisory.workflow import Status as ReferralStatus
 from infitah.cases.services import (
     TransitionNotAllowed,
     case_created,
@@ -64,8 +71,8 @@ from infitah.council.organs_selectors import council_settings_get, term_current
 from infitah.council.process import PROCESS
 from infitah.council.register import document_register, registered_ids
 from infitah.council.selectors import (
-    LIVE_STATES,
     PETITION_STATES,
+    live_items,
     members_in_office,
     members_reached,
 )
@@ -230,8 +237,15 @@ def _event(session: Session, action: str, actor: User | None, **data: Any) -> No
         to_state=session.status,
         data=data,
     )
-    namespace = PROCESS.name
-    transaction.on_commit(lambda: bump(namespace))
+    _pages_stale()
+
+
+def _pages_stale() -> None:
+    """The cached pages that show sessions and items are stale once the change commits:
+    the council's, and the advisory bodies' (a referral's page names the session and the
+    item that carry its opinion)."""
+    for namespace in (PROCESS.name, ADVISORY_PROCESS.name):
+        transaction.on_commit(lambda namespace=namespace: bump(namespace))  # type: ignore[misc]
 
 
 def _lock(session: Session) -> Session:
@@ -465,11 +479,19 @@ def _item_clean(session: Session, data: ItemInput, errors: Errors) -> dict[str, 
 
 
 def _item_new(
-    session: Session, values: dict[str, Any], actor: User, petition: Petition | None = None
+    session: Session,
+    values: dict[str, Any],
+    actor: User,
+    petition: Petition | None = None,
+    **origin: Any,
 ) -> AgendaItem:
+    """A new item at the end of the agenda; `origin` (e.g. `referral=<id>`) goes into
+    the ledger event with the petition, if any."""
     last = session.items.filter(deleted=False).aggregate(last=Max("number"))["last"] or 0
     item = AgendaItem.objects.create(session=session, number=last + 1, petition=petition, **values)
-    _event(session, "item_added", actor, item=item.pk, number=item.number)
+    if petition is not None:
+        origin["petition"] = petition.pk
+    _event(session, "item_added", actor, item=item.pk, number=item.number, **origin)
     return item
 
 
@@ -553,7 +575,8 @@ def item_remove(*, item: AgendaItem, actor: User) -> AgendaItem:
     documents); the items after it move up.
 
     Preconditions: Perm.COUNCIL_MANAGE (else PermissionDenied); agenda in preparation
-    (else TransitionNotAllowed).
+    (else TransitionNotAllowed). Side effect: an opinion the item carried no longer
+    points at it (`advisory.services.referral_unlink_item`).
     """
     session, fresh = _item_locked(item, actor)
     if session.status != Status.DRAFT:
@@ -564,6 +587,8 @@ def item_remove(*, item: AgendaItem, actor: User) -> AgendaItem:
     rest = list(session.items.filter(deleted=False).order_by("number", "pk"))
     _renumber(session, rest)
     _event(session, "item_removed", actor, item=fresh.pk, number=fresh.number)
+    for referral in Referral.objects.filter(agenda_item=fresh).order_by("pk"):
+        referral_unlink_item(referral=referral, actor=actor, item=fresh)
     return fresh
 
 
@@ -618,6 +643,32 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _item_from(
+    session: Session,
+    actor: User,
+    *,
+    title_ar: str,
+    title_fr: str,
+    lines: Sequence[str],
+    petition: Petition | None = None,
+    **origin: Any,
+) -> AgendaItem:
+    """A new item for what a petition or an opinion brings to the council: its titles
+    (shortened to fit), its description (the non-empty `lines`, one paragraph each),
+    public, without rapporteur nor committee yet."""
+    description = "\n\n".join(line for line in lines if line)
+    values = {
+        "title_ar": _shorten(title_ar, TITLE_MAX),
+        "title_fr": _shorten(title_fr, TITLE_MAX),
+        "description": description[:TEXT_MAX],
+        "rapporteur": None,
+        "committee": None,
+        "committee_report": "",
+        "is_public": True,
+    }
+    return _item_new(session, values, actor, petition=petition, **origin)
+
+
 @transaction.atomic
 def item_add_from_petition(*, session: Session, actor: User, petition: Petition) -> AgendaItem:
     """Put a petition the bureau accepted on the agenda: a new item (its title the point
@@ -640,26 +691,60 @@ def item_add_from_petition(*, session: Session, actor: User, petition: Petition)
         raise ValidationError(
             {"petition": _("Only a petition the bureau accepted can be put on the agenda.")}
         )
-    taken = AgendaItem.objects.filter(
-        petition=current, deleted=False, session__status__in=LIVE_STATES
-    )
-    if taken.exists():
+    if live_items().filter(petition=current).exists():
         raise ValidationError({"petition": _("This petition is already on an agenda.")})
     request = current.request or current.title
     french = (current.language or "").startswith("fr")
-    title = _shorten(request, TITLE_MAX)
-    description = "\n\n".join(p for p in (f"{current.reference} — {current.title}", request) if p)
-    values = {
-        "title_ar": "" if french else title,
-        "title_fr": title if french else "",
-        "description": description[:TEXT_MAX],
-        "rapporteur": None,
-        "committee": None,
-        "committee_report": "",
-        "is_public": True,
-    }
-    item = _item_new(locked, values, actor, petition=current)
+    item = _item_from(
+        locked,
+        actor,
+        title_ar="" if french else request,
+        title_fr=request if french else "",
+        lines=(f"{current.reference} — {current.title}", request),
+        petition=current,
+    )
     _petition_schedule(locked, item, actor)
+    return item
+
+
+def _opinion_lines(referral: Referral) -> tuple[str, ...]:
+    """The description of an item that carries an opinion: the body, the reference and
+    the opinion's text (a record in both languages, not translated with the page)."""
+    body = referral.body
+    return (
+        f"رأي {body.name_ar} — {referral.reference}" if body.name_ar else "",
+        f"Avis : {body.name_fr} — {referral.reference}" if body.name_fr else "",
+        referral.opinion_ar,
+        referral.opinion_fr,
+    )
+
+
+@transaction.atomic
+def item_add_from_opinion(*, session: Session, actor: User, referral: Referral) -> AgendaItem:
+    """Put an advisory body's opinion on the agenda: a new item (its titles the
+    referral's subject, its description the body, the reference and the opinion), which
+    the referral then points at (`advisory.services.referral_link_item`: the council's
+    answer form proposes it).
+
+    Preconditions: Perm.COUNCIL_MANAGE (else PermissionDenied); agenda in preparation
+    (else TransitionNotAllowed); the referral is of the same collectivity, its opinion
+    transmitted to the council and not yet answered, and on no other live agenda (else
+    ValidationError, nothing written). Side effects: ledger events `council.item_added`
+    (with the referral) and `advisory.item_linked`.
+    """
+    locked = _draft(session, actor)
+    if referral.collectivity_id != locked.collectivity_id:
+        raise ValidationError({"referral": _("Choose an opinion of this collectivity.")})
+    item = _item_from(
+        locked,
+        actor,
+        title_ar=referral.subject_ar,
+        title_fr=referral.subject_fr,
+        lines=_opinion_lines(referral),
+        referral=referral.pk,
+    )
+    # Checks the referral's state under its row lock; a refusal rolls the item back.
+    referral_link_item(referral=referral, actor=actor, item=item)
     return item
 
 
@@ -852,6 +937,7 @@ def agenda_publish(*, session: Session, actor: User) -> Session:
     documents = list(locked.documents.filter(deleted=False))
     members = _distribute(locked, documents)
     notify.members_agenda(locked, members)
+    _pages_stale()  # the items are public now (a referral's page links them)
     return locked
 
 
@@ -1047,6 +1133,17 @@ def session_reconvene(
     for copy in copies.values():
         if copy.petition_id is not None:
             _petition_schedule(new, copy, actor)
+    # The opinions still awaiting the council's answer follow their items (an answered
+    # one keeps the item its answer names).
+    awaiting = Referral.objects.filter(
+        agenda_item__in=list(copies),
+        status=ReferralStatus.TRANSMITTED,
+        deleted=False,
+        body__deleted=False,
+    )
+    for referral in awaiting.order_by("pk"):
+        assert referral.agenda_item_id is not None
+        referral_link_item(referral=referral, actor=actor, item=copies[referral.agenda_item_id])
     return new
 
 
@@ -1365,6 +1462,7 @@ __all__ = [
     "attendance_record",
     "document_add",
     "item_add",
+    "item_add_from_opinion",
     "item_add_from_petition",
     "item_decide",
     "item_remove",

@@ -41,6 +41,7 @@ from infitah.accounts.decorators import staff_user as _user
 from infitah.accounts.decorators import staff_view
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
+from infitah.advisory import selectors as advisory_selectors
 from infitah.cases.selectors import case_deadlines, case_events
 from infitah.cases.views import CasePage, PageAction, action_availability, action_post, form_errors
 from infitah.council import selectors, services
@@ -53,6 +54,7 @@ from infitah.council.forms import (
     EmptyForm,
     HoldForm,
     ItemForm,
+    OpinionItemForm,
     PetitionItemForm,
     ReconveneForm,
     ReorderForm,
@@ -136,11 +138,23 @@ def _present(session: Session) -> list[Member]:
     return [m for m in _members(session) if presences.get(m.pk) == Presence.PRESENT]
 
 
-def _petition(session: Session, form: Form) -> Any:
-    found = selectors.petition_candidate(session=session, pk=form.cleaned_data["petition"])
+def _chosen(found: Any, field: str, message: Any) -> Any:
+    """What the form chose to put on the agenda, found in the session's collectivity."""
     if found is None:
-        raise ValidationError({"petition": gettext_lazy("Choose a petition of this list.")})
+        raise ValidationError({field: message})
     return found
+
+
+def _petition(session: Session, form: Form) -> Any:
+    pk = form.cleaned_data["petition"]
+    found = selectors.petition_candidate(session=session, pk=pk)
+    return _chosen(found, "petition", gettext_lazy("Choose a petition of this list."))
+
+
+def _referral(session: Session, form: Form) -> Any:
+    pk = form.cleaned_data["referral"]
+    found = advisory_selectors.referral_get(collectivity=session.collectivity, pk=pk)
+    return _chosen(found, "referral", gettext_lazy("Choose an opinion of this list."))
 
 
 def _history(session: Session) -> list[tuple[Any, Any]]:
@@ -228,6 +242,17 @@ SESSION_ACTIONS: dict[str, PageAction] = {
         ),
         call=lambda case, user, form: services.item_add_from_petition(
             session=case, actor=user, petition=_petition(case, form)
+        ),
+        available=lambda case: case.status == Status.DRAFT,
+    ),
+    "opinion_add": PageAction(
+        form=lambda case, data, files: OpinionItemForm(
+            data,
+            referrals=advisory_selectors.opinions_to_schedule(collectivity=case.collectivity),
+            auto_id="id_opinion_%s",
+        ),
+        call=lambda case, user, form: services.item_add_from_opinion(
+            session=case, actor=user, referral=_referral(case, form)
         ),
         available=lambda case: case.status == Status.DRAFT,
     ),
@@ -374,7 +399,7 @@ def _session_draw(
     context = {
         "collectivity": collectivity,
         "session": session,
-        "items": selectors.items_of(session),
+        "items": selectors.items_of(session, origins=True),
         "documents": _distribution(selectors.documents_of(session)),
         "members": len(members),
         "reached": sum(1 for m in members if m.user is not None and m.user.is_active),
