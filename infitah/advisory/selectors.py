@@ -157,15 +157,15 @@ def _referrals() -> QuerySet[Referral]:
     )
 
 
-def referral_list(
+def referral_query(
     *,
     collectivity: Collectivity,
     body: Body | None = None,
     state: str = "all",
-) -> list[Referral]:
+) -> QuerySet[Referral]:
     """The live referrals of `collectivity` (of `body` if given), newest first, with
-    their body, clocks, session and agenda item: one query. `state`: "open" (not in a
-    final state), "closed", or "all"."""
+    their body, clocks, session and agenda item: one query (to be paged). `state`:
+    "open" (not in a final state), "closed", or "all"."""
     referrals = _referrals().filter(collectivity=collectivity)
     if body is not None:
         referrals = referrals.filter(body=body)
@@ -173,7 +173,17 @@ def referral_list(
         referrals = referrals.exclude(status__in=list(TABLE.final))
     elif state == "closed":
         referrals = referrals.filter(status__in=list(TABLE.final))
-    return list(referrals.order_by("-created_at", "-pk"))
+    return referrals.order_by("-created_at", "-pk")
+
+
+def referral_list(
+    *,
+    collectivity: Collectivity,
+    body: Body | None = None,
+    state: str = "all",
+) -> list[Referral]:
+    """`referral_query`, read."""
+    return list(referral_query(collectivity=collectivity, body=body, state=state))
 
 
 def referral_get(*, collectivity: Collectivity, pk: object) -> Referral | None:

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import (
     FileResponse,
@@ -60,6 +62,8 @@ from infitah.lib.casework import private
 
 View = Callable[..., HttpResponseBase]
 EITHER = (Perm.ADVISORY_MANAGE, Perm.COUNCIL_MANAGE)
+# The referrals of the staff home are paged by this many.
+PAGE_SIZE = 50
 
 
 def either_view(view: View) -> View:
@@ -146,7 +150,8 @@ def home(request: HttpRequest) -> HttpResponse:
     bodies = selectors.body_list(collectivity=collectivity, today=today)
     kinds = {body.kind for body in bodies}
     missing = [r for r in services.bodies_required(collectivity) if r.kind not in kinds]
-    referrals = selectors.referral_list(collectivity=collectivity, state=state)
+    referrals = selectors.referral_query(collectivity=collectivity, state=state)
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "advisory/staff/home.html",
@@ -154,7 +159,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "collectivity": collectivity,
             "bodies": bodies,
             "missing": missing,
-            "tracks": selectors.tracker(referrals, today=today),
+            "tracks": selectors.tracker(page.object_list, today=today),
+            "page": page,
+            "query": urlencode({"state": state}),
             "state": state,
             "states": selectors.STAFF_FILTERS,
             "can_advise": _can(request, Perm.ADVISORY_MANAGE),

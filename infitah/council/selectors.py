@@ -8,10 +8,11 @@ items, members or documents.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from infitah.accounts.models import User
 from infitah.advisory.models import Referral
@@ -107,15 +108,31 @@ def committees_of(term: Term) -> QuerySet[Committee]:
     return Committee.objects.filter(term=term, deleted=False).order_by("pk")
 
 
-def session_list(*, collectivity: Collectivity) -> list[Session]:
-    """Every session of `collectivity`, latest sitting first, with its clocks loaded and
-    the number of its agenda items (`item_count`)."""
-    return list(
+def _staff_sessions(collectivity: Collectivity) -> QuerySet[Session]:
+    return (
         Session.objects.filter(collectivity=collectivity, deleted=False)
         .select_related("term", "agenda_deadline", "summary_deadline")
         .annotate(item_count=Count("items", filter=Q(items__deleted=False)))
-        .order_by("-starts_at", "-pk")
     )
+
+
+def _ahead(today: date) -> Q:
+    """Draft or convened, sitting `today` (local day) or later."""
+    midnight = timezone.make_aware(datetime.combine(today, time.min))
+    return Q(status__in=(Status.DRAFT, Status.CONVENED), starts_at__gte=midnight)
+
+
+def sessions_upcoming(*, collectivity: Collectivity, today: date) -> list[Session]:
+    """The sessions of `collectivity` in preparation or convened that sit `today` or
+    later, soonest first, with their clocks loaded and the number of their agenda items
+    (`item_count`)."""
+    return list(_staff_sessions(collectivity).filter(_ahead(today)).order_by("starts_at", "pk"))
+
+
+def sessions_past(*, collectivity: Collectivity, today: date) -> QuerySet[Session]:
+    """Every other session of `collectivity` (held, closed, cancelled, or whose day has
+    passed), latest sitting first, loaded as `sessions_upcoming`: to be paged."""
+    return _staff_sessions(collectivity).exclude(_ahead(today)).order_by("-starts_at", "-pk")
 
 
 def session_get(*, collectivity: Collectivity, pk: int | str) -> Session | None:

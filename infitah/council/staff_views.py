@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import (
     FileResponse,
@@ -88,6 +89,8 @@ EVENT_LABELS = {
     "council.cancel": gettext_lazy("Session cancelled"),
 }
 # Opened in the browser (the others are downloaded). Types as lib/uploads gives them.
+# The past sessions of the staff home are paged by this many.
+PAGE_SIZE = 50
 INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "text/plain"})
 DONE = gettext_lazy("Done.")
 
@@ -168,21 +171,15 @@ def _history(session: Session) -> list[tuple[Any, Any]]:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     collectivity = _collectivity(request)
-    sessions = selectors.session_list(collectivity=collectivity)
     today = timezone.localdate()
-    upcoming = [
-        s
-        for s in sessions
-        if s.status in (Status.DRAFT, Status.CONVENED) and timezone.localdate(s.starts_at) >= today
-    ]
-    ahead = {s.pk for s in upcoming}
+    past = selectors.sessions_past(collectivity=collectivity, today=today)
     return render(
         request,
         "council/staff/home.html",
         {
             "collectivity": collectivity,
-            "upcoming": upcoming[::-1],
-            "past": [s for s in sessions if s.pk not in ahead],
+            "upcoming": selectors.sessions_upcoming(collectivity=collectivity, today=today),
+            "page": Paginator(past, PAGE_SIZE).get_page(request.GET.get("page")),
             "today": today,
             "organs_url": _optional_url("council-staff:organs", slug=collectivity.slug),
             "can_vote": has_perm(_user(request), Perm.COUNCIL_VOTE, collectivity),

@@ -128,6 +128,16 @@ def deleted(
     }
 
 
+def public_page(ctx: Ctx, collectivity: Collectivity, name: str, *args: object) -> str | None:
+    """`web`: the absolute URL of the public page `name` (args after the collectivity's
+    slug), in Arabic; None when the collectivity has no public pages (only network
+    members have them). The caller says whether the object itself is public."""
+    if not collectivity.is_network_member:
+        return None
+    with translation.override("ar"):
+        return ctx.site + reverse(name, args=(collectivity.slug, *args))[1:]
+
+
 # ------------------------------------------------------------------ paths (object ids)
 
 
@@ -280,6 +290,7 @@ def council(ctx: Ctx, collectivity: Collectivity) -> Obj:
             "created": moment(collectivity.created_at),
             "modified": moment(_modified(collectivity)),
             f"{VENDOR}:classification": "council",
+            "web": public_page(ctx, collectivity, "council:home"),
         }
     )
 
@@ -330,6 +341,7 @@ def advisory_body(ctx: Ctx, row: Body) -> Obj:
             "created": moment(row.created_at),
             "modified": moment(_modified(row)),
             f"{VENDOR}:classification": "advisory_body",
+            "web": public_page(ctx, row.collectivity, "advisory:body", row.pk),
             f"{VENDOR}:kind": row.kind,
             f"{VENDOR}:legalBasis": row.legal_basis,
             f"{VENDOR}:description": text(row.description_ar, row.description_fr),
@@ -419,6 +431,7 @@ def member(ctx: Ctx, row: Member) -> Obj:
         "status": [str(MemberRole(row.role).label)],
         "created": moment(row.created_at),
         "modified": moment(_modified(row)),
+        "web": public_page(ctx, row.collectivity, "council:member", row.pk),
         f"{VENDOR}:party": row.party,
         f"{VENDOR}:fr": _fr(name=row.name_fr),
     }
@@ -657,6 +670,7 @@ def session(ctx: Ctx, row: Session) -> Obj:
         else None,
         "created": moment(row.created_at),
         "modified": moment(_modified(row)),
+        "web": public_page(ctx, row.collectivity, "council:session", row.pk),
         f"{VENDOR}:status": row.status,
         f"{VENDOR}:kind": row.kind,
         f"{VENDOR}:kindLabel": str(SessionKind(row.kind).label),
@@ -738,6 +752,7 @@ def agenda_item(ctx: Ctx, row: AgendaItem) -> Obj:
     sat = row.session.status in HELD
     votes = _rows(row, "votes") if sat else []
     voted = sat and bool(row.votes_for or row.votes_against or row.votes_abstain or votes)
+    web = public_page(ctx, row.session.collectivity, "council:session", row.session_id)
     obj: Obj = {
         "id": ctx.url(path),
         "type": kind_of("AgendaItem"),
@@ -746,6 +761,7 @@ def agenda_item(ctx: Ctx, row: AgendaItem) -> Obj:
         "order": _order(row),
         "name": text(row.title_ar, row.title_fr),
         "public": True,
+        "web": f"{web}#item-{row.pk}" if web else None,
         "consultation": ctx.url(f"consultation/council/{opinions[0].pk}") if opinions else None,
         "result": str(ItemResult(row.result).label) if sat and row.result else None,
         "resolutionText": text(row.decision_ar, row.decision_fr) if sat else None,
@@ -880,6 +896,7 @@ def referral(ctx: Ctx, row: Referral) -> Obj:
         "originatorOrganization": [originator],
         "created": moment(row.created_at),
         "modified": moment(_modified(row)),
+        "web": public_page(ctx, row.collectivity, "advisory:referral", row.pk),
         f"{VENDOR}:status": row.status,
         f"{VENDOR}:statusLabel": str(ReferralStatus(row.status).label),
         f"{VENDOR}:origin": row.origin,

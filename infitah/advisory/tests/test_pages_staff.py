@@ -6,6 +6,7 @@ every URL (GET and POST); constant query counts."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import pytest
@@ -18,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from infitah.accounts.models import Role, User
-from infitah.advisory import services
+from infitah.advisory import services, staff_views
 from infitah.advisory.models import (
     Body,
     BodyDocument,
@@ -286,6 +287,33 @@ def test_the_staff_list_filters_by_state(make_referral: MakeReferral, advisory: 
     assert closed.reference in html and open_one.reference not in html
     html = advisory.get(f"{url}?state=<script>").content.decode()
     assert open_one.reference in html
+
+
+def test_the_staff_list_is_paged_and_a_bad_page_is_no_error(
+    make_referral: MakeReferral, advisory: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Newest first, by pages (the filter kept in the pager's links); `?page=` out of
+    range gives the last page, garbage the first, never a 500."""
+    monkeypatch.setattr(staff_views, "PAGE_SIZE", 2)
+    made = [make_referral(subject=f"موضوع {n}") for n in range(5)]
+    newest = [r.pk for r in reversed(made)]
+    url = STAFF.format(lang="ar")
+
+    def shown(query: str) -> list[int]:
+        response = advisory.get(url + query)
+        assert response.status_code == 200, query
+        found = re.findall(rf'{url}referrals/(\d+)/"', response.content.decode())
+        return list(dict.fromkeys(int(pk) for pk in found))
+
+    assert shown("?state=open") == newest[:2]
+    assert shown("?state=open&page=2") == newest[2:4]
+    assert shown("?state=open&page=3") == newest[4:]
+    assert shown("?state=open&page=99") == newest[4:]
+    assert shown("?state=open&page=0") == newest[4:]
+    assert shown("?state=open&page=x") == newest[:2]
+    assert shown("?page=" + "9" * 40) == newest[4:]
+    page = advisory.get(f"{url}?state=open&page=2").content.decode()
+    assert 'rel="prev"' in page and "?state=open&amp;page=3" in page
 
 
 # --------------------------------------------------------------------------- tenancy

@@ -388,7 +388,7 @@ def test_the_secretariat_adds_an_opinion_through_the_session_page(
     page = client.get(_staff(lang, session)).content.decode()
     assert f'lang="{lang}"' in page
     with translation.override(lang):
-        assert escape(translation.gettext("Add an opinion of an advisory body")) in page
+        assert _shown(translation.gettext("Add an opinion of an advisory body"), page)
     assert 'act/opinion_add/"' in page
     assert f'<option value="{referral.pk}">{referral.reference}' in page
     assert "لم يحل بعد" not in page

@@ -4,7 +4,7 @@ the test client, in Arabic and in French; who may see them; constant query count
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -12,17 +12,18 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from infitah.accounts.models import Membership, Role
-from infitah.council import services
+from infitah.council import services, staff_views
 from infitah.council.models import AgendaItem, DocumentKind, Presence, Receipt, Session
 from infitah.council.services import ItemInput
 from infitah.council.tests.sessions_world import (
     CONVENED_ON,
     SITTING_DAY,
     accepted_petition,
+    at,
     council_make,
     member_login,
     session_input,
@@ -352,3 +353,47 @@ def test_query_counts_do_not_grow(
     assert len(re.findall(r'name="member_\d+"', item_page)) == 200 * 4  # 4 choices each
     assert Session.objects.filter(collectivity=big_place).count() == 200
     assert date(2026, 9, 1) == CONVENED_ON
+
+
+def test_the_past_sessions_are_paged_and_a_bad_page_is_no_error(
+    session_secretary, collectivity_a, monkeypatch
+) -> None:
+    """The staff home shows every upcoming session and pages the others (newest
+    first); `?page=` out of range gives the last page, garbage the first, never a 500."""
+    monkeypatch.setattr(staff_views, "PAGE_SIZE", 2)
+    term = council_make(collectivity_a, 3).term
+    today = timezone.localdate()
+
+    def make(tag: str, day: date, status: str) -> Session:
+        return Session.objects.create(
+            collectivity=collectivity_a,
+            term=term,
+            status=status,
+            reference=f"CS-{tag}",
+            title_ar=f"دورة {tag}",
+            starts_at=at(day),
+            place="القاعة",
+        )
+
+    upcoming = [make(f"up{n}", today + timedelta(days=10 + n), Status.DRAFT) for n in range(3)]
+    past = [make(f"past{n}", today - timedelta(days=10 + n), Status.DRAFT) for n in range(5)]
+    client = _client(session_secretary)
+
+    def shown(query: str) -> list[int]:
+        response = client.get(_base("ar") + query)
+        assert response.status_code == 200, query
+        found = re.findall(rf'{_base("ar")}sessions/(\d+)/"', response.content.decode())
+        return [int(pk) for pk in found]
+
+    ahead = [s.pk for s in upcoming]
+    # page 1: the upcoming ones (soonest first), then the two latest past ones
+    assert shown("") == [*ahead, past[0].pk, past[1].pk]
+    assert shown("?page=2") == [*ahead, past[2].pk, past[3].pk]
+    last = [*ahead, past[4].pk]
+    assert shown("?page=3") == last
+    assert shown("?page=99") == last
+    assert shown("?page=-1") == last
+    assert shown("?page=zzz") == shown("")
+    assert shown("?page=" + "9" * 40) == last
+    page = client.get(_base("ar") + "?page=2").content.decode()
+    assert 'rel="prev"' in page and 'rel="next"' in page and "?page=3" in page

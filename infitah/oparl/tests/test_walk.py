@@ -79,3 +79,51 @@ def test_every_object_type_and_kind_is_reached(schemas: OParlSchemas, tree: Tree
         "agenda-item",
         "paper",
     } <= prefixes
+
+
+def test_public_objects_link_their_public_page(
+    schemas: OParlSchemas, tree: Tree, other: Collectivity
+) -> None:
+    """`web`: the Arabic public page of each public meeting, agenda item, person, paper
+    and organization of a network member answers 200; a collectivity that is not a
+    member has no public pages, so its objects have no `web`."""
+    seen = walk(schemas)
+    assert not seen.errors, "\n".join(seen.errors[:50])
+    site = "http://testserver/ar/"
+    own = f"{site}c/{tree.collectivity.slug}/"
+    expected = {
+        f"meeting/council/{tree.held.pk}": f"{own}council/sessions/{tree.held.pk}/",
+        f"agenda-item/{tree.adopted_item.pk}": (
+            f"{own}council/sessions/{tree.held.pk}/#item-{tree.adopted_item.pk}"
+        ),
+        f"person/member/{tree.members[0].pk}": f"{own}council/members/{tree.members[0].pk}/",
+        f"organization/council/{tree.collectivity.slug}": f"{own}council/",
+        f"organization/advisory/{tree.advisory_body.pk}": (
+            f"{own}advisory/bodies/{tree.advisory_body.pk}/"
+        ),
+    }
+    for path, web in expected.items():
+        assert seen.objects[BASE + path].get("web") == web, path
+    papers = [o for o in seen.of_type("Paper") if not o.get("deleted")]
+    assert papers and all(o["web"].startswith(f"{own}advisory/referrals/") for o in papers)
+    client = Client()
+    checked = 0
+    for obj in seen.objects.values():
+        link = obj.get("web")
+        if obj.get("deleted") or not link or obj["type"].endswith(("/System", "/Body")):
+            continue
+        assert link.startswith(own), (obj["id"], link)
+        response = client.get(link.removeprefix("http://testserver").split("#", 1)[0])
+        assert response.status_code == 200, (obj["id"], link, response.status_code)
+        checked += 1
+    assert checked >= len(expected) + len(papers)
+    # Not a network member: no council or advisory page to link to (its Body links to
+    # the collectivity's page, which every collectivity has).
+    theirs = [
+        o
+        for o in seen.objects.values()
+        if f"/c/{other.slug}/" in o.get("web", "") and not o["type"].endswith("/Body")
+    ]
+    assert not theirs
+    council_b = seen.objects[BASE + f"organization/council/{other.slug}"]
+    assert "web" not in council_b
