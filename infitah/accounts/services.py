@@ -55,6 +55,28 @@ def membership_grant(
     return membership
 
 
+def membership_revoke(
+    *, user: User, collectivity: Collectivity, role: str, actor: User | None, process: str = ""
+) -> bool:
+    """Take `role` in `collectivity` from `user` (idempotent), recorded in the case
+    history. Returns whether they held it."""
+    membership = Membership.objects.filter(user=user, collectivity=collectivity, role=role).first()
+    if membership is None:
+        return False
+    event_record(
+        obj=membership,
+        action="membership.revoked",
+        actor=actor,
+        process=process,
+        collectivity=collectivity,
+        from_state=role,
+        data={"user": user.email},
+    )
+    membership.delete()
+    user.__dict__.pop("_infitah_roles", None)
+    return True
+
+
 def _address_text(address: str | None) -> str:
     return address or "an unknown address"
 

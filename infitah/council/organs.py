@@ -22,11 +22,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infitah.accounts.models import Role, User
 from infitah.accounts.permissions import Perm, has_perm
-from infitah.accounts.services import membership_grant
+from infitah.accounts.services import membership_grant, membership_revoke
 from infitah.cases.selectors import settings_get
 from infitah.cases.services import settings_save
 from infitah.council.models import (
@@ -465,8 +466,8 @@ def member_update(
     email: str = "",
 ) -> Member:
     """Correct a member's record, as `member_add` checks it. An empty e-mail unlinks the
-    account (it keeps its role: accounts has no revocation service yet); another one
-    links that person's account, found or created, with Role.COUNCIL_MEMBER.
+    account (which loses the council-member role unless it has another serving seat);
+    another one links that person's account, found or created, with Role.COUNCIL_MEMBER.
     Side effects: ledger event `council.member_updated`."""
     collectivity = member.collectivity
     _require(actor, collectivity)
@@ -504,12 +505,15 @@ def member_update(
     _raise(errors)
     for name, value in values.items():
         setattr(locked, name, value)
+    previous = locked.user
     locked.user = user
     _save_seat(locked)
     if user is not None:
         membership_grant(
             user=user, collectivity=collectivity, role=Role.COUNCIL_MEMBER, actor=actor
         )
+    if previous is not None and previous != user:
+        _role_release(previous, collectivity, actor)
     _record(
         locked,
         "member_updated",
@@ -522,6 +526,21 @@ def member_update(
     for name in (*values, "user", "modified_at"):
         setattr(member, name, getattr(locked, name))
     return locked
+
+
+def _role_release(user: User | None, collectivity: Collectivity, actor: User) -> None:
+    """Take the council-member role from `user` once they hold no serving seat in the
+    collectivity's council any more (a seat of another term may still be serving)."""
+    if user is None:
+        return
+    today = timezone.localdate()
+    serving = Member.objects.filter(collectivity=collectivity, user=user, deleted=False).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=today)
+    )
+    if not serving.exists():
+        membership_revoke(
+            user=user, collectivity=collectivity, role=Role.COUNCIL_MEMBER, actor=actor
+        )
 
 
 @transaction.atomic
@@ -551,6 +570,8 @@ def member_end(*, member: Member, actor: User, ended_on: date | None) -> Member:
     locked.ended_on = day
     locked.save(update_fields=["ended_on"])
     _record(locked, "member_ended", actor, collectivity, ended_on=str(day))
+    if day is not None and day <= timezone.localdate():
+        _role_release(locked.user, collectivity, actor)
     member.ended_on, member.modified_at = locked.ended_on, locked.modified_at
     return locked
 
@@ -566,8 +587,10 @@ def member_delete(*, member: Member, actor: User) -> Member:
     locked = Member.objects.get(pk=member.pk)
     if locked.deleted:
         return locked
+    account = locked.user
     locked.deleted, locked.user = True, None
     locked.save(update_fields=["deleted", "user"])
+    _role_release(account, collectivity, actor)
     for seat in CommitteeSeat.objects.filter(member=locked, deleted=False):
         seat.deleted = True
         seat.save(update_fields=["deleted"])

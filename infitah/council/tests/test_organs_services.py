@@ -585,3 +585,43 @@ def test_ordinary_months_read_the_setting(collectivity_a, region, settings):
 def test_ordinary_months_ignore_a_corrupt_stored_value(collectivity_a):
     CouncilSettings.objects.create(collectivity=collectivity_a, session_months="2;x")
     assert organs.ordinary_months(collectivity_a) == [2, 5, 10]
+
+
+# ------------------------------------------------------- the council-member role taken back
+
+
+def _is_member(user: User, collectivity: Collectivity) -> bool:
+    return Membership.objects.filter(
+        user=user, collectivity=collectivity, role=Role.COUNCIL_MEMBER
+    ).exists()
+
+
+def test_ending_a_mandate_takes_the_role_back(term, secretary, citizen, collectivity_a):
+    member = add(term, secretary, email=citizen.email)
+    assert _is_member(citizen, collectivity_a)
+    organs.member_end(member=member, actor=secretary, ended_on=dt.date(2022, 1, 3))
+    assert not _is_member(citizen, collectivity_a)
+    assert not has_perm(User.objects.get(pk=citizen.pk), Perm.COUNCIL_VOTE, collectivity_a)
+    revoked = Event.objects.filter(action="membership.revoked").get()
+    assert revoked.actor == secretary and revoked.from_state == Role.COUNCIL_MEMBER
+
+
+def test_deleting_or_unlinking_takes_the_role_back(term, secretary, citizen, collectivity_a):
+    member = add(term, secretary, email=citizen.email)
+    organs.member_delete(member=member, actor=secretary)
+    assert not _is_member(citizen, collectivity_a)
+    other = add(term, secretary, name_ar="آخر", email="two@example.ma")
+    two = User.objects.get(email="two@example.ma")
+    organs.member_update(
+        member=other, actor=secretary, name_ar="آخر", started_on=term.start_date, email=""
+    )
+    assert not _is_member(two, collectivity_a)
+
+
+def test_the_role_stays_while_another_seat_serves(collectivity_a, secretary, citizen):
+    old = term_make(collectivity_a, start=dt.date(2015, 9, 1), end=dt.date(2021, 9, 1))
+    current = term_make(collectivity_a, start=dt.date(2021, 9, 8), end=None)
+    first = add(old, secretary, email=citizen.email, started_on=dt.date(2015, 9, 1))
+    add(current, secretary, email=citizen.email, started_on=dt.date(2021, 9, 8))
+    organs.member_end(member=first, actor=secretary, ended_on=dt.date(2021, 9, 1))
+    assert _is_member(citizen, collectivity_a)
