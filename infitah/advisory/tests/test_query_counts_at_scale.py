@@ -19,10 +19,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from django.core.cache import cache
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from infitah.accounts.models import Membership, Role, User
@@ -40,9 +37,10 @@ from infitah.advisory.models import (
 from infitah.advisory.tests.conftest import council_session
 from infitah.advisory.workflow import Answer, Origin, Status
 from infitah.council.models import AgendaItem
+from infitah.council.tests.scale import Counter, counter, network_commune
 from infitah.council.workflow import Status as SessionStatus
 from infitah.deadlines.models import Deadline, DeadlineStatus, LegalLimit
-from infitah.territories.models import Collectivity, Kind
+from infitah.territories.models import Collectivity
 
 pytestmark = pytest.mark.django_db
 
@@ -59,8 +57,6 @@ STATES = [
     Status.WITHDRAWN,
 ]
 PUBLIC_OPINION = (Status.TRANSMITTED, Status.ANSWERED)
-
-Counter = Callable[[str], tuple[int, str]]
 
 
 @dataclass
@@ -285,35 +281,9 @@ def build(collectivity: Collectivity, n: int) -> World:
     )
 
 
-def _network_commune(prefecture: Collectivity, slug: str) -> Collectivity:
-    return Collectivity.objects.create(
-        kind=Kind.COMMUNE,
-        slug=slug,
-        name_ar="جماعة كبيرة",
-        name_fr="Grande commune",
-        parent=prefecture,
-        region=prefecture.region,
-        is_network_member=True,
-    )
-
-
 @pytest.fixture
 def worlds(collectivity_a: Collectivity, prefecture: Collectivity) -> tuple[World, World]:
-    return build(collectivity_a, SMALL), build(_network_commune(prefecture, "commune-big"), BIG)
-
-
-def counter(client: Client) -> Counter:
-    """`count(url)`: the number of queries of one GET (200) and the page. The page
-    cache is emptied first: every count draws the page."""
-
-    def count(url: str) -> tuple[int, str]:
-        cache.clear()
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        return len(captured), response.content.decode()
-
-    return count
+    return build(collectivity_a, SMALL), build(network_commune(prefecture, "commune-big"), BIG)
 
 
 def compare(

@@ -20,10 +20,7 @@ from typing import Any
 
 import pytest
 
-from django.core.cache import cache
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from infitah.accounts.models import Membership, Role, User
@@ -45,10 +42,11 @@ from infitah.council.models import (
     Session,
     Vote,
 )
+from infitah.council.tests.scale import Counter, counter, network_commune
 from infitah.council.tests.sessions_world import at, council_make
 from infitah.council.workflow import SessionKind, Status
 from infitah.deadlines.models import Deadline, DeadlineStatus, LegalLimit
-from infitah.territories.models import Collectivity, Kind
+from infitah.territories.models import Collectivity
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +56,6 @@ BIG = 1_000
 PAGE = 20
 # Whatever the data, no page may cost more than this many queries.
 CEILING = 40
-
-Counter = Callable[[str], tuple[int, str]]
 
 
 @dataclass
@@ -304,35 +300,9 @@ def build(collectivity: Collectivity, n: int) -> World:
     )
 
 
-def _network_commune(prefecture: Collectivity, slug: str) -> Collectivity:
-    return Collectivity.objects.create(
-        kind=Kind.COMMUNE,
-        slug=slug,
-        name_ar="جماعة كبيرة",
-        name_fr="Grande commune",
-        parent=prefecture,
-        region=prefecture.region,
-        is_network_member=True,
-    )
-
-
 @pytest.fixture
 def worlds(collectivity_a: Collectivity, prefecture: Collectivity) -> tuple[World, World]:
-    return build(collectivity_a, SMALL), build(_network_commune(prefecture, "commune-big"), BIG)
-
-
-def counter(client: Client) -> Counter:
-    """`count(url)`: the number of queries of one GET (200) and the page. The page
-    cache is emptied first: every count draws the page."""
-
-    def count(url: str) -> tuple[int, str]:
-        cache.clear()
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        return len(captured), response.content.decode()
-
-    return count
+    return build(collectivity_a, SMALL), build(network_commune(prefecture, "commune-big"), BIG)
 
 
 def compare(
