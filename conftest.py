@@ -146,6 +146,7 @@ def legal_limits(transactional_db: None) -> None:
     import_module("infitah.deadlines.migrations.0006_council_advisory_limits").seed(
         django_apps, None
     )
+    import_module("infitah.deadlines.migrations.0008_openplan_limits").seed(django_apps, None)
 
 
 # ---- PDF tests: run where WeasyPrint can draw Arabic, skipped (in one line) elsewhere ----

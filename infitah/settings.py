@@ -195,6 +195,7 @@ INSTALLED_APPS = [
     "infitah.council",
     "infitah.advisory",
     "infitah.oparl",
+    "infitah.openplan",
     "infitah.participation",
     "infitah.participation.consultations",
     "infitah.participation.surveys",
@@ -510,4 +511,12 @@ INFITAH_REGISTER_SOURCES = {
     "publication.document": "infitah.publication.indexing.register_current",
     "council.document": "infitah.council.register.register_current",
     "council.minutes": "infitah.council.minutes.register_current",
+    "openplan.version": "infitah.openplan.register.version_register_current",
+    "openplan.evidence": "infitah.openplan.register.evidence_register_current",
 }
+
+# The opening programme (docs/openplan.md). The public page warns when it has not changed
+# for this many months (OGP Local asks for an update at least every 4); an OGP Local
+# candidacy needs at least this many months left in the council's term (domain.md §6).
+INFITAH_OPENPLAN_STALE_MONTHS = env_int("INFITAH_OPENPLAN_STALE_MONTHS", 4)
+INFITAH_OGP_MIN_TERM_MONTHS = env_int("INFITAH_OGP_MIN_TERM_MONTHS", 16)

@@ -30,6 +30,8 @@ class Perm(StrEnum):
     COUNCIL_VOTE = "council.vote"
     ADVISORY_MANAGE = "advisory.manage"
     OPENPLAN_MANAGE = "openplan.manage"
+    # Record the monitoring committee's or the independent monitor's assessments.
+    OPENPLAN_ASSESS = "openplan.assess"
     PARTICIPATION_MANAGE = "participation.manage"
     MONITOR_VIEW = "monitor.view"
     MEMBERS_MANAGE = "members.manage"
@@ -56,7 +58,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.COUNCIL_MEMBER: frozenset({Perm.STAFF_ACCESS, Perm.COUNCIL_VOTE}),
     Role.ADVISORY_SECRETARY: _BASE | {Perm.ADVISORY_MANAGE},
     Role.FOCAL_POINT: _BASE | {Perm.OPENPLAN_MANAGE, Perm.PARTICIPATION_MANAGE},
-    Role.MONITOR: frozenset({Perm.STAFF_ACCESS, Perm.MONITOR_VIEW}),
+    Role.MONITOR: frozenset({Perm.STAFF_ACCESS, Perm.MONITOR_VIEW, Perm.OPENPLAN_ASSESS}),
     Role.ADMIN: frozenset(Perm),
 }
 
