@@ -22,7 +22,10 @@ above is the legal state of the programme, not the phase.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -207,3 +210,16 @@ class ProgrammeDocumentKind(models.TextChoices):
     FINAL = "final", _("Final assessment")
     ACTION_PLAN = "action_plan", _("Action plan as submitted")
     OTHER = "other", _("Other document")
+
+
+def current_phase(phases: Iterable[Any], today: date) -> str | None:
+    """The phase of the timeline `today` falls in (`kind` of a phase with `starts_on` and
+    `ends_on`): the latest started one whose end, if any, has not passed; else the latest
+    started one (the cycle is between phases); None before the first one."""
+    started = sorted(
+        (p for p in phases if p.starts_on <= today),
+        key=lambda p: (p.starts_on, PHASE_ORDER[p.kind]),
+    )
+    running = [p for p in started if p.ends_on is None or p.ends_on >= today]
+    chosen = running or started
+    return str(chosen[-1].kind) if chosen else None
