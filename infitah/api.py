@@ -120,3 +120,4 @@ api.add_router("/staff", surveys_staff_router)
 api.add_router("", labs_router)  # /c/<slug>/labs, /labs/<id>/votes, /labs/<id>/report
 api.add_router("/staff", labs_staff_router)
 api.add_router("", council_router)  # /c/<slug>/council/…, /c/<slug>/advisory/… (OParl app)
+api.add_router("", "infitah.openplan.api.router")  # /c/<slug>/programmes, /programmes/(schema|<id>)

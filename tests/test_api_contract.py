@@ -51,6 +51,7 @@ from infitah.complaints.models import Complaint
 from infitah.core.demo import DEMO_COMMUNE_SLUG, demo_load
 from infitah.information.models import InformationRequest
 from infitah.lib.tests import files
+from infitah.openplan.models import Programme
 from infitah.participation.consultations.models import Consultation, Section
 from infitah.participation.labs.models import Lab, Statement, StatementStatus
 from infitah.participation.models import Participant
@@ -190,7 +191,12 @@ def _world() -> dict[str, Any]:
         ],
         "petition_id": list(Petition.objects.values_list("pk", flat=True)),
         "document_id": [str(pk) for pk in Document.objects.values_list("pk", flat=True)],
-        "pk": [consultation.pk, survey.pk, lab.pk],
+        "pk": [
+            consultation.pk,
+            survey.pk,
+            lab.pk,
+            *Programme.objects.public().values_list("pk", flat=True)[:2],
+        ],
         "section_pk": [section.pk],
         "statement_pk": [statement.pk],
         "index": ["0", "1"],

@@ -20,6 +20,7 @@ from infitah.complaints.demo import demo_complaints
 from infitah.council.demo import council_demo
 from infitah.information.demo import demo_information
 from infitah.lib.pagecache import bump
+from infitah.openplan.demo import openplan_demo
 from infitah.participation.consultations.demo import consultations_demo
 from infitah.participation.labs.demo import labs_demo
 from infitah.participation.surveys.demo import surveys_demo
@@ -65,6 +66,9 @@ def demo_accounts() -> list[tuple[str, str]]:
                 f"{role.label} — Béni Mellal-Khénifra",
             )
         )
+    for place, name in (("draa", "Drâa-Tafilalet"), ("bmk", "Béni Mellal-Khénifra")):
+        rows.append((f"focal-point.{place}@{DEMO_DOMAIN}", f"{Role.FOCAL_POINT.label} — {name}"))
+    rows.append((f"monitor.bmk@{DEMO_DOMAIN}", f"{Role.MONITOR.label} — Béni Mellal-Khénifra"))
     rows.append((f"network-admin@{DEMO_DOMAIN}", str(NetworkRole.NETWORK_ADMIN.label)))
     return [(email, str(desc)) for email, desc in rows]
 
@@ -163,4 +167,5 @@ def demo_load(*, log: Callable[[str], None] = print, import_dataset: bool = True
     labs_demo(commune, log=log)
     council_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
     advisory_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
+    openplan_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
     log("demo data ready")

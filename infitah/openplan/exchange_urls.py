@@ -2,9 +2,9 @@
 
 from django.urls import URLPattern, path
 
-from infitah.openplan.placeholder import todo
+from infitah.openplan import adoption_views as views
 
 urlpatterns: list[URLPattern] = [
-    path("<int:pk>/versions/<int:number>/", todo, name="version"),
-    path("<int:pk>/commitments.csv", todo, name="commitments-csv"),
+    path("<int:pk>/versions/<int:number>/", views.version_file, name="version"),
+    path("<int:pk>/commitments.csv", views.commitments_csv_file, name="commitments-csv"),
 ]

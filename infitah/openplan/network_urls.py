@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from infitah.openplan.placeholder import todo
+from infitah.openplan import public_views
 
 app_name = "openplan-network"
-urlpatterns: list[URLPattern] = [path("", todo, name="index")]
+urlpatterns: list[URLPattern] = [path("", public_views.network, name="index")]

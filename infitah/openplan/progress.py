@@ -6,8 +6,9 @@ A commitment's progress is the weighted mean of its milestones' progress:
   depth; a leaf's progress is what was reported (0–100);
 - a cancelled milestone counts for nothing: it is left out and the others share its
   weight (a milestone whose sub-milestones are all cancelled counts as a leaf);
-- a missing weight counts as the mean of the weights given among its siblings, or 1 when
-  none of them has one (so that no weights at all means equal weights);
+- a missing weight counts as the mean of the weights given among its siblings that count
+  (cancelled ones are left out), or 1 when none of them has one (so that no weights at
+  all means equal weights);
 - a commitment without a milestone that counts is at 0.
 
 A programme's progress is the plain mean of its commitments' progress. Values are

@@ -2,11 +2,11 @@
 
 from django.urls import URLPattern, path
 
-from infitah.openplan.placeholder import todo
+from infitah.openplan import public_views
 
 urlpatterns: list[URLPattern] = [
-    path("", todo, name="home"),
-    path("<int:pk>/", todo, name="programme"),
-    path("<int:pk>/commitments/<int:number>/", todo, name="commitment"),
-    path("<int:pk>/evidence/<int:evidence>/", todo, name="evidence"),
+    path("", public_views.home, name="home"),
+    path("<int:pk>/", public_views.programme, name="programme"),
+    path("<int:pk>/commitments/<int:number>/", public_views.commitment, name="commitment"),
+    path("<int:pk>/evidence/<int:evidence>/", public_views.evidence, name="evidence"),
 ]

@@ -3,6 +3,16 @@ CSV export and import."""
 
 from django.urls import URLPattern, path
 
-from infitah.openplan.placeholder import todo
+from infitah.openplan import adoption_views as views
 
-urlpatterns: list[URLPattern] = [path("<int:pk>/adoption/", todo, name="adoption")]
+urlpatterns: list[URLPattern] = [
+    path("<int:pk>/adoption/", views.adoption_page, name="adoption"),
+    path("<int:pk>/adoption/act/<str:action>/", views.adoption_action, name="adoption-action"),
+    path("<int:pk>/adoption/import/", views.adoption_import, name="adoption-import"),
+    path("<int:pk>/adoption/commitments.csv", views.adoption_csv, name="adoption-csv"),
+    path(
+        "<int:pk>/adoption/versions/<int:number>/",
+        views.adoption_version,
+        name="adoption-version",
+    ),
+]

@@ -573,18 +573,27 @@ def progress_refresh(*, commitment: Commitment) -> Decimal:
     commitment's progress. Marks the public page updated."""
     milestones = list(Milestone.objects.filter(commitment=commitment))
     roots, nodes = rollup.tree(milestones)
+    today = timezone.localdate()
     for milestone in milestones:
         node = nodes[milestone.pk]
         if node.children:
             value = rollup.node_progress(node)
-            if value != milestone.progress:
-                milestone.progress = value
-                milestone.save(update_fields=["progress"])
+            # A milestone complete through its sub-milestones is dated like a leaf.
+            completed_on = (milestone.completed_on or today) if value >= 100 else None
+            if value != milestone.progress or completed_on != milestone.completed_on:
+                milestone.progress, milestone.completed_on = value, completed_on
+                milestone.save(update_fields=["progress", "completed_on"])
     value = rollup.rollup(roots)
     if value != commitment.progress:
         Commitment.objects.filter(pk=commitment.pk).update(progress=value)
         commitment.progress = value
-    programme = commitment.programme
+    programme_progress_refresh(programme=commitment.programme)
+    return value
+
+
+def programme_progress_refresh(*, programme: Programme) -> Decimal:
+    """Roll up the programme's progress from its commitments' stored progress (after a
+    commitment changed or was removed). Marks the public page updated."""
     overall = rollup.programme_progress(
         Commitment.objects.filter(programme=programme).values_list("progress", flat=True)
     )
@@ -592,4 +601,4 @@ def progress_refresh(*, commitment: Commitment) -> Decimal:
         Programme.objects.filter(pk=programme.pk).update(progress=overall)
         programme.progress = overall
     programme_touch(programme)
-    return value
+    return overall
