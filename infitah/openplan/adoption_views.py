@@ -54,6 +54,7 @@ from infitah.openplan.adoption_forms import (
     NoteForm,
     ScheduleForm,
 )
+from infitah.openplan.files import SECURE_FILE_HEADERS, stored_file_response
 from infitah.openplan.models import Programme, Version
 from infitah.openplan.process import PROCESS
 from infitah.openplan.services import adoption
@@ -62,10 +63,6 @@ from infitah.territories.models import Collectivity
 from infitah.territories.selectors import network_collectivity_or_404
 
 TEMPLATE = "openplan/adoption/page.html"
-SECURE_FILE_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; sandbox",
-}
 
 
 def _id_or_404(raw: object, maximum: int | None = None) -> int:
@@ -314,19 +311,6 @@ def _csv_response(programme: Programme) -> HttpResponse:
     return response
 
 
-def _version_response(version: Version) -> FileResponse:
-    try:
-        handle = version.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=False, filename=version.name, content_type="application/json"
-    )
-    for header, value in SECURE_FILE_HEADERS.items():
-        response[header] = value
-    return response
-
-
 @staff_view(Perm.OPENPLAN_MANAGE)
 @require_GET
 def adoption_csv(request: HttpRequest, pk: int) -> HttpResponse:
@@ -340,7 +324,7 @@ def adoption_version(request: HttpRequest, pk: int, number: int) -> HttpResponse
     version = programme.versions.filter(number=_id_or_404(number, 999)).first()
     if version is None:
         raise Http404
-    return private(_version_response(version))  # type: ignore[return-value]
+    return private(stored_file_response(version, inline=True, content_type="application/json"))  # type: ignore[return-value]
 
 
 # --- public files ---------------------------------------------------------------------------
@@ -365,7 +349,7 @@ def version_file(request: HttpRequest, slug: str, pk: int, number: int) -> FileR
     version = programme.versions.filter(number=_id_or_404(number, 999)).first()
     if version is None:
         raise Http404
-    return _version_response(version)
+    return stored_file_response(version, inline=True, content_type="application/json")
 
 
 @require_GET

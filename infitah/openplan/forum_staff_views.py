@@ -35,6 +35,7 @@ from infitah.accounts.permissions import Perm, has_perm
 from infitah.cases.services import TransitionNotAllowed
 from infitah.lib.casework import private
 from infitah.openplan import forum_selectors as selectors
+from infitah.openplan.files import stored_file_response
 from infitah.openplan.forum_forms import (
     AcceptForm,
     CandidacyForm,
@@ -56,7 +57,6 @@ from infitah.openplan.models import (
     Candidacy,
     Meeting,
     Programme,
-    StoredFile,
     SupportLetter,
 )
 from infitah.openplan.services import forum as services
@@ -150,22 +150,6 @@ def _form_page(
         },
         status=status,
     )
-
-
-def _serve(stored: StoredFile) -> FileResponse:
-    try:
-        handle = stored.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=stored.name,
-        content_type=stored.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return private(response)
 
 
 # --- the forum page -----------------------------------------------------------------------
@@ -456,7 +440,7 @@ def document_file(request: HttpRequest, pk: int, doc: int) -> FileResponse:
     found = selectors.programme_document_get(_programme(request, pk), doc)
     if found is None:
         raise Http404
-    return _serve(found)
+    return private(stored_file_response(found, inline=False))
 
 
 @either_view
@@ -465,7 +449,7 @@ def meeting_document_file(request: HttpRequest, pk: int, meeting: int, doc: int)
     found = selectors.meeting_document_get(_meeting(_programme(request, pk), meeting), doc)
     if found is None:
         raise Http404
-    return _serve(found)
+    return private(stored_file_response(found, inline=False))
 
 
 @manage
@@ -692,7 +676,12 @@ def _letter(candidacy: Candidacy, pk: int) -> SupportLetter:
 @require_safe
 def letter_file(request: HttpRequest, candidacy: int, letter: int) -> HttpResponse:
     # staff_view is typed for HttpResponse; a streamed file serves the same purpose.
-    return cast(HttpResponse, _serve(_letter(_candidacy(request, candidacy), letter)))
+    return cast(
+        HttpResponse,
+        private(
+            stored_file_response(_letter(_candidacy(request, candidacy), letter), inline=False)
+        ),
+    )
 
 
 @manage

@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from infitah.lib.pagecache import cached_public_page
 from infitah.openplan import forum_selectors as selectors
-from infitah.openplan.models import Programme, StoredFile
+from infitah.openplan.files import stored_file_response
+from infitah.openplan.models import Programme
 from infitah.openplan.process import PROCESS
 from infitah.openplan.workflow import Status
 from infitah.territories.selectors import network_collectivity_or_404
@@ -40,24 +41,6 @@ def _programme(slug: str, pk: int) -> Programme:
     if found is None:
         raise Http404
     return found
-
-
-def _serve(stored: StoredFile) -> FileResponse:
-    """The file as an attachment under its name, with the type found when it was
-    checked; never sniffed nor run by the browser."""
-    try:
-        handle = stored.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=stored.name,
-        content_type=stored.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @cached_public_page(PROCESS.name)
@@ -84,7 +67,7 @@ def document(request: HttpRequest, slug: str, pk: int, doc: int) -> FileResponse
     found = selectors.programme_document_get(_programme(slug, pk), doc)
     if found is None:
         raise Http404
-    return _serve(found)
+    return stored_file_response(found, inline=False)
 
 
 def meeting_document(
@@ -94,7 +77,7 @@ def meeting_document(
     found = selectors.meeting_document_get(held, doc) if held is not None else None
     if found is None:
         raise Http404
-    return _serve(found)
+    return stored_file_response(found, inline=False)
 
 
 @cached_public_page(PROCESS.name)
@@ -123,4 +106,4 @@ def letter(request: HttpRequest, slug: str, candidacy: int, letter: int) -> File
     chosen = selectors.letter_get(found, letter) if found is not None else None
     if chosen is None:
         raise Http404
-    return _serve(chosen)
+    return stored_file_response(chosen, inline=False)

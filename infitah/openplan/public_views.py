@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from infitah.lib.bounds import whole_number
 from infitah.openplan import public_selectors as selectors
+from infitah.openplan.files import stored_file_response
 from infitah.openplan.models import Programme
 from infitah.openplan.workflow import Kind, PhaseKind
 from infitah.territories.models import Collectivity
@@ -32,7 +33,6 @@ NETWORK_PAGE_SIZE = 30
 TEMPLATES = "openplan/public"
 # Evidence shown in the browser (the page draws them as pictures); anything else is
 # downloaded.
-INLINE_TYPES = frozenset({"image/png", "image/jpeg"})
 # A commitment's number is a PositiveSmallIntegerField.
 NUMBER_MAX = 32_767
 
@@ -131,20 +131,7 @@ def evidence(request: HttpRequest, slug: str, pk: int, evidence: int) -> FileRes
     )
     if found is None:
         raise Http404
-    try:
-        handle = found.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    content_type = (found.content_type or "").split(";")[0].strip().lower()
-    response = FileResponse(
-        handle,
-        as_attachment=content_type not in INLINE_TYPES,
-        filename=found.name,
-        content_type=found.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return stored_file_response(found)
 
 
 # --------------------------------------------------------------------------- the network
