@@ -147,7 +147,12 @@ class ProposalForm(forms.Form):
 
     kind = _kind()
     # Not required here: the service says when one is needed (the programme has axes).
-    axis = AxisChoice(label=_("Axis"), queryset=Axis.objects.none(), required=False)
+    axis = AxisChoice(
+        label=_("Axis"),
+        queryset=Axis.objects.none(),
+        required=False,
+        empty_label=_("Choose an axis"),
+    )
     text = _text(_("Your proposal"), required=True, max_length=PROPOSAL_MAX, rows=5)
 
     def __init__(self, *args: Any, workshop: Workshop, **kwargs: Any) -> None:
@@ -238,6 +243,7 @@ class RecordForm(forms.Form):
         label=_("Axis (when the workshop is about every axis)"),
         queryset=Axis.objects.none(),
         required=False,
+        empty_label=_("Choose an axis"),
     )
     text = _text(_("Text"), required=True, max_length=PROPOSAL_MAX, rows=5)
     author_label = _line(_("Said by (optional)"), max_length=NAME_MAX)

@@ -75,7 +75,8 @@ BMK_SLUG = "beni-mellal-khenifra"
 FOCAL_DRAA = f"focal-point.draa@{DEMO_DOMAIN}"
 FOCAL_BMK = f"focal-point.bmk@{DEMO_DOMAIN}"
 MONITOR_BMK = f"monitor.bmk@{DEMO_DOMAIN}"
-# The commune's focal point and monitor hold every role there (infitah.core.demo).
+# The commune's focal point and monitor accounts (infitah.core.demo creates one account
+# per role in the commune; this demo grants them their role again, idempotently).
 FOCAL_COMMUNE = f"focal-point@{DEMO_DOMAIN}"
 MONITOR_COMMUNE = f"monitor@{DEMO_DOMAIN}"
 # A tiny PDF that passes the upload checks (the evidence and letters of the demo).
@@ -450,43 +451,53 @@ COMMUNE_COMMITMENTS: list[dict[str, Any]] = [
 ]
 
 
-def _adoption_item(commune: Collectivity) -> AgendaItem:
-    """The October 2023 sitting that adopted the plan (council demo's term, else one)."""
-    term = Term.objects.filter(collectivity=commune).order_by("start_date").first()
+def _adoption_item(
+    collectivity: Collectivity,
+    *,
+    day: dt.date,
+    reference: str,
+    session: tuple[str, str],
+    item: tuple[str, str],
+    decision: tuple[str, str, str],
+    votes: tuple[int, int, int],
+) -> AgendaItem:
+    """The sitting that adopted a plan (in the council demo's term, else a new one)."""
+    term = Term.objects.filter(collectivity=collectivity).order_by("start_date").first()
     if term is None:
         term = Term.objects.create(
-            collectivity=commune,
+            collectivity=collectivity,
             name_ar="الولاية 2021-2027",
             name_fr="Mandat 2021-2027",
             start_date=dt.date(2021, 9, 20),
         )
-    sitting = _at(dt.date(2023, 10, 3))
-    session = Session.objects.create(
-        collectivity=commune,
+    sitting = _at(day)
+    held = Session.objects.create(
+        collectivity=collectivity,
         term=term,
         kind=SessionKind.ORDINARY,
         status=SessionStatus.SUMMARY_PUBLISHED,
-        reference="SES-2023-10",
-        title_ar="الدورة العادية لشهر أكتوبر 2023",
-        title_fr="Session ordinaire d'octobre 2023",
+        reference=reference,
+        title_ar=session[0],
+        title_fr=session[1],
         starts_at=sitting,
         held_on=sitting.date(),
         quorum_met=True,
         agenda_published_at=sitting - dt.timedelta(days=12),
         summary_published_at=sitting + dt.timedelta(days=5),
     )
+    number, decision_ar, decision_fr = decision
     return AgendaItem.objects.create(
-        session=session,
+        session=held,
         number=4,
-        title_ar="الدراسة والمصادقة على خطة انفتاح الجماعة 2024-2025",
-        title_fr="Examen et adoption du plan d'ouverture de la commune 2024-2025",
+        title_ar=item[0],
+        title_fr=item[1],
         result=ItemResult.ADOPTED,
-        votes_for=31,
-        votes_against=0,
-        votes_abstain=2,
-        decision_number="2023/10/4",
-        decision_ar="صادق المجلس على خطة انفتاح الجماعة 2024-2025.",
-        decision_fr="Le conseil adopte le plan d'ouverture de la commune 2024-2025.",
+        votes_for=votes[0],
+        votes_against=votes[1],
+        votes_abstain=votes[2],
+        decision_number=number,
+        decision_ar=decision_ar,
+        decision_fr=decision_fr,
         decided_at=sitting,
     )
 
@@ -596,7 +607,22 @@ def _commune(commune: Collectivity, log: Log) -> None:
     adoption.programme_adopt(
         programme=programme,
         actor=actor,
-        agenda_item=_adoption_item(commune),
+        agenda_item=_adoption_item(
+            commune,
+            day=dt.date(2023, 10, 3),
+            reference="SES-2023-10",
+            session=("الدورة العادية لشهر أكتوبر 2023", "Session ordinaire d'octobre 2023"),
+            item=(
+                "الدراسة والمصادقة على خطة انفتاح الجماعة 2024-2025",
+                "Examen et adoption du plan d'ouverture de la commune 2024-2025",
+            ),
+            decision=(
+                "2023/10/4",
+                "صادق المجلس على خطة انفتاح الجماعة 2024-2025.",
+                "Le conseil adopte le plan d'ouverture de la commune 2024-2025.",
+            ),
+            votes=(31, 0, 2),
+        ),
         note="خطة الانفتاح كما صادق عليها المجلس الجماعي.",
     )
     # The lead units report (self-assessment), with evidence: a document in the register
@@ -746,7 +772,8 @@ def _bmk(region: Collectivity, log: Log) -> None:
         programme,
         actor,
         {
-            PhaseKind.COCREATION: (dt.date(2022, 6, 1), dt.date(2022, 10, 31)),
+            PhaseKind.COCREATION: (dt.date(2022, 6, 1), dt.date(2022, 9, 30)),
+            PhaseKind.ADOPTION: (dt.date(2022, 10, 4), dt.date(2022, 10, 4)),
             PhaseKind.IMPLEMENTATION: (dt.date(2023, 1, 1), dt.date(2027, 12, 31)),
         },
     )
@@ -835,6 +862,27 @@ def _bmk(region: Collectivity, log: Log) -> None:
             },
             file=_pdf(name),
         )
+    adoption.programme_adopt(
+        programme=programme,
+        actor=actor,
+        agenda_item=_adoption_item(
+            region,
+            day=dt.date(2022, 10, 4),
+            reference="SES-2022-10",
+            session=("الدورة العادية لشهر أكتوبر 2022", "Session ordinaire d'octobre 2022"),
+            item=(
+                "المصادقة على خطة عمل الجهة للحكومة المنفتحة 2022-2027",
+                "Adoption du plan d'action OGP Local de la région 2022-2027",
+            ),
+            decision=(
+                "2022/10/7",
+                "صادق المجلس على خطة عمل الجهة للحكومة المنفتحة.",
+                "Le conseil adopte le plan d'action OGP Local de la région.",
+            ),
+            votes=(41, 0, 3),
+        ),
+        note="خطة العمل كما صادق عليها مجلس الجهة قبل إيداعها.",
+    )
     forum.candidacy_submit(candidacy=candidacy, actor=actor, submitted_on=dt.date(2022, 3, 15))
     forum.candidacy_accept(
         candidacy=candidacy, actor=actor, accepted_on=dt.date(2022, 5, 20), programme=programme
@@ -850,7 +898,7 @@ def _bmk(region: Collectivity, log: Log) -> None:
     )
     log(
         f"opening programme demo: {region.slug}: OGP Local candidacy (accepted "
-        f"{candidacy.accepted_on}), action plan {programme.reference} submitted, "
+        f"{candidacy.accepted_on}), action plan {programme.reference} adopted and submitted, "
         "inception assessment recorded"
     )
 

@@ -94,15 +94,13 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def section_text(commitment: Commitment) -> dict[str, str]:
-    """The section of the consultation a commitment becomes: its title "N. title" and
-    its body, the problem, what it is and how it solves it, each under its heading (in
+    """The section of the consultation a commitment becomes (numbered by the consultation
+    with the commitment's number, its `order`): its title and its body, the problem, what it is and how it solves it, each under its heading (in
     each language where the commitment has them)."""
     values: dict[str, str] = {}
     for lang, parts in SECTION_PARTS.items():
         title = getattr(commitment, f"title_{lang}")
-        values[f"title_{lang}"] = (
-            _shorten(f"{commitment.number}. {title}", SECTION_TITLE_MAX) if title else ""
-        )
+        values[f"title_{lang}"] = _shorten(title, SECTION_TITLE_MAX) if title else ""
         blocks = [
             f"{heading}\n{text}"
             for name, heading in parts
@@ -190,12 +188,12 @@ def programme_consult(
                 moderation=moderation,
             ),
         )
-        for order, commitment in enumerate(commitments, start=1):
+        for commitment in commitments:
             text = texts[commitment.pk]
             section = consultation_services.section_save(
                 consultation=consultation,
                 actor=actor,
-                order=order,
+                order=commitment.number,
                 title_ar=text["title_ar"],
                 title_fr=text["title_fr"],
                 body_ar=text["body_ar"],
@@ -339,6 +337,18 @@ def _decision(programme: Programme, agenda_item: AgendaItem) -> AgendaItem:
     if Version.objects.filter(agenda_item=item).exists():
         raise ValidationError(
             {"agenda_item": _("This decision already adopted a version of a programme.")}
+        )
+    consultation = programme.consultation
+    if consultation is not None and decision_date(item) < timezone.localdate(
+        consultation.closes_at
+    ):
+        raise ValidationError(
+            {
+                "agenda_item": _(
+                    "This decision is dated before the consultation on the draft closed: "
+                    "choose the council's decision that followed it."
+                )
+            }
         )
     return item
 

@@ -349,7 +349,7 @@ def proposal_submit(
         created_at=now,
     )
     core.record(programme, "proposal", None, proposal=proposal.pk, workshop=workshop.pk, kind=kind)
-    core.programme_touch(programme)
+    core.pages_bump()
     return proposal
 
 
@@ -437,7 +437,7 @@ def proposal_comment(*, proposal: Proposal, participant: Participant, text: str)
         proposal=proposal, participant=participant, text=text, created_at=now
     )
     core.record(programme, "proposal_comment", None, proposal=proposal.pk, comment=comment.pk)
-    core.programme_touch(programme)
+    core.pages_bump()
     return comment
 
 
@@ -463,7 +463,7 @@ def proposal_support(*, proposal: Proposal, participant: Participant) -> bool:
         created = False
     if created:
         core.record(programme, "proposal_supported", None, proposal=proposal.pk)
-        core.programme_touch(programme)
+        core.pages_bump()
     return created
 
 
@@ -481,7 +481,7 @@ def proposal_unsupport(*, proposal: Proposal, participant: Participant) -> bool:
     ).delete()
     if removed:
         core.record(programme, "proposal_unsupported", None, proposal=proposal.pk)
-        core.programme_touch(programme)
+        core.pages_bump()
     return bool(removed)
 
 

@@ -150,12 +150,18 @@ def clean_decimal(
     return None
 
 
+def pages_bump() -> None:
+    """The programme's cached public pages are stale once the transaction commits."""
+    transaction.on_commit(lambda: bump(PROCESS.name))
+
+
 def programme_touch(programme: Programme) -> None:
-    """The public page changed now (the 4-month warning reads this stamp)."""
+    """The collectivity changed its public page now (the 4-month warning reads this
+    stamp; what participants do — proposals, comments, supports — does not count)."""
     now = timezone.now()
     Programme.objects.filter(pk=programme.pk).update(public_updated_at=now)
     programme.public_updated_at = now
-    transaction.on_commit(lambda: bump(PROCESS.name))
+    pages_bump()
 
 
 def record(programme: Programme, action: str, actor: User | None, **data: Any) -> None:

@@ -102,11 +102,12 @@ def test_consult_makes_one_section_per_commitment(
     commitment.refresh_from_db()
     second.refresh_from_db()
     assert (commitment.section, second.section) == (sections[0], sections[1])
-    assert sections[0].title_ar == "1. نشر المعطيات المفتوحة"
-    assert sections[0].title_fr == "1. Publier les données ouvertes"
+    assert sections[0].title_ar == "نشر المعطيات المفتوحة"
+    assert sections[0].title_fr == "Publier les données ouvertes"
+    assert sections[0].order == 1
     assert "صعوبة الولوج إلى المعلومات" in sections[0].body_ar
     assert sections[0].body_fr == ""
-    assert sections[1].title_fr == "2. Budget participatif"
+    assert sections[1].title_fr == "Budget participatif" and sections[1].order == 2
     for text in (second.problem_fr, second.description_fr, second.solution_fr):
         assert text in sections[1].body_fr
     assert Event.objects.filter(action="openplan.consult").count() == 1
@@ -335,6 +336,12 @@ def test_adoption_waits_for_the_consultation_to_close(
     with pytest.raises(ValidationError):
         adoption.programme_adopt(programme=programme, actor=focal_point, agenda_item=item)
     _close(consultation)
+    # Decided two days ago, before the consultation closed yesterday: not its adoption.
+    with pytest.raises(ValidationError) as caught:
+        adoption.programme_adopt(programme=programme, actor=focal_point, agenda_item=item)
+    assert "agenda_item" in caught.value.message_dict
+    AgendaItem.objects.filter(pk=item.pk).update(decided_at=timezone.now())
+    item.refresh_from_db()
     version = adoption.programme_adopt(programme=programme, actor=focal_point, agenda_item=item)
     assert version.number == 1
 

@@ -3,18 +3,21 @@ the roll-up kept on the rows; permissions and tenancy."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from infitah.accounts.models import User
 from infitah.ledger.models import Event
-from infitah.openplan.models import Commitment, Milestone, Programme
-from infitah.openplan.services import core
+from infitah.openplan.models import Axis, Commitment, Milestone, Programme
+from infitah.openplan.services import cocreation, core
 from infitah.openplan.tests.conftest import PROGRAMME_DATA
-from infitah.openplan.workflow import Status
+from infitah.openplan.workflow import ProposalKind, Status, WorkshopMode
+from infitah.participation.models import Participant
 from infitah.territories.models import Collectivity
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +79,31 @@ def test_a_milestone_cannot_be_put_under_itself(commitment: Commitment, focal_po
         )
     assert "parent" in caught.value.message_dict
     assert Milestone.objects.get(pk=top.pk).parent_id is None
+
+
+def test_what_participants_do_does_not_count_as_an_update_of_the_page(
+    programme: Programme, focal_point: User, axis: Axis, participant: Participant
+) -> None:
+    """OGP asks the collectivity to update its page: a proposal or a support by a
+    participant leaves the stamp of the 4-month warning as it was; staff work moves it."""
+    now = timezone.now()
+    workshop = cocreation.workshop_save(
+        programme=programme,
+        actor=focal_point,
+        data={
+            "title_ar": "ورشة",
+            "mode": WorkshopMode.ONLINE,
+            "axis": axis.pk,
+            "opens_at": now - dt.timedelta(days=1),
+            "closes_at": now + dt.timedelta(days=1),
+        },
+    )
+    Programme.objects.filter(pk=programme.pk).update(public_updated_at=now - dt.timedelta(days=200))
+    before = Programme.objects.get(pk=programme.pk).public_updated_at
+    proposal = cocreation.proposal_submit(
+        workshop=workshop, participant=participant, kind=ProposalKind.SOLUTION, text="حل"
+    )
+    cocreation.proposal_support(proposal=proposal, participant=participant)
+    assert Programme.objects.get(pk=programme.pk).public_updated_at == before
+    core.axis_save(programme=programme, actor=focal_point, data={"title_fr": "Nouvel axe"})
+    assert Programme.objects.get(pk=programme.pk).public_updated_at > before

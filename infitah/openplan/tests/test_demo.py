@@ -146,6 +146,8 @@ def test_beni_mellal_khenifra_candidacy_and_action_plan(places: dict[str, Collec
     _run(places)
     programme = Programme.objects.get(collectivity=places[BMK_SLUG])
     assert programme.kind == Kind.OGP_LOCAL
+    assert programme.status == Status.ADOPTED
+    assert programme.versions.get().agenda_item.session.collectivity == places[BMK_SLUG]
     candidacy = Candidacy.objects.get(collectivity=places[BMK_SLUG])
     assert candidacy.programme == programme
     assert candidacy.submitted_on is not None and candidacy.accepted_on is not None
