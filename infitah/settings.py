@@ -11,6 +11,7 @@ import base64
 import hashlib
 import ipaddress
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -196,6 +197,7 @@ INSTALLED_APPS = [
     "infitah.advisory",
     "infitah.oparl",
     "infitah.openplan",
+    "infitah.finance",
     "infitah.participation",
     "infitah.participation.consultations",
     "infitah.participation.surveys",
@@ -520,3 +522,11 @@ INFITAH_REGISTER_SOURCES = {
 # candidacy needs at least this many months left in the council's term (domain.md §6).
 INFITAH_OPENPLAN_STALE_MONTHS = env_int("INFITAH_OPENPLAN_STALE_MONTHS", 4)
 INFITAH_OGP_MIN_TERM_MONTHS = env_int("INFITAH_OGP_MIN_TERM_MONTHS", 16)
+
+# Procurement (docs/finance.md): the OCDS prefix of this deployment's ocids ("ocds-" and
+# the 6 characters the Open Contracting Partnership registers for a publisher).
+INFITAH_OCDS_PREFIX = os.environ.get("INFITAH_OCDS_PREFIX", "ocds-infita")
+if not re.fullmatch(r"ocds-[a-z0-9]{6}", INFITAH_OCDS_PREFIX):
+    raise ImproperlyConfigured("INFITAH_OCDS_PREFIX must be 'ocds-' and 6 letters or digits.")
+# The publisher named in the OCDS packages.
+INFITAH_OCDS_PUBLISHER = os.environ.get("INFITAH_OCDS_PUBLISHER", "Infitah")

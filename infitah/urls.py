@@ -58,6 +58,8 @@ urlpatterns += i18n_patterns(
     path("c/<slug:slug>/programmes/", include("infitah.openplan.urls")),
     path("staff/<slug:slug>/programmes/", include("infitah.openplan.staff_urls")),
     path("programmes/", include("infitah.openplan.network_urls")),
+    path("c/<slug:slug>/finance/", include("infitah.finance.urls")),
+    path("staff/<slug:slug>/finance/", include("infitah.finance.staff_urls")),
     path("staff/<slug:slug>/correspondence/", include("infitah.correspondence.staff_urls")),
     path("accounts/", include("infitah.accounts.urls")),
     path("staff/", include("infitah.backoffice.urls")),

@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     ADVISORY_SECRETARY = "advisory_secretary", _("Advisory body secretary")
     FOCAL_POINT = "focal_point", _("Open-government focal point")
     MONITOR = "monitor", _("Monitor")
+    FINANCE_OFFICER = "finance_officer", _("Finance officer")
     ADMIN = "admin", _("Collectivity administrator")
 
 

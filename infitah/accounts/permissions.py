@@ -33,6 +33,8 @@ class Perm(StrEnum):
     # Record the monitoring committee's or the independent monitor's assessments.
     OPENPLAN_ASSESS = "openplan.assess"
     PARTICIPATION_MANAGE = "participation.manage"
+    # Import budgets, tag their lines, keep the procurement forecast and processes.
+    FINANCE_MANAGE = "finance.manage"
     MONITOR_VIEW = "monitor.view"
     MEMBERS_MANAGE = "members.manage"
 
@@ -58,6 +60,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.COUNCIL_MEMBER: frozenset({Perm.STAFF_ACCESS, Perm.COUNCIL_VOTE}),
     Role.ADVISORY_SECRETARY: _BASE | {Perm.ADVISORY_MANAGE},
     Role.FOCAL_POINT: _BASE | {Perm.OPENPLAN_MANAGE, Perm.PARTICIPATION_MANAGE},
+    Role.FINANCE_OFFICER: _BASE | {Perm.FINANCE_MANAGE},
     Role.MONITOR: frozenset({Perm.STAFF_ACCESS, Perm.MONITOR_VIEW, Perm.OPENPLAN_ASSESS}),
     Role.ADMIN: frozenset(Perm),
 }

@@ -66,6 +66,7 @@ from django.utils.translation import gettext as _
 
 from infitah.accounts.models import User
 from infitah.lib.bounds import whole_number
+from infitah.lib.cleaning import Errors, clean_date, clean_decimal, clean_pair, clean_period
 from infitah.lib.csvsafe import FORMULA_START
 from infitah.openplan.models import (
     TITLE_MAX,
@@ -929,17 +930,17 @@ class _Check:
             )
             return None
         self.not_for(line, COMMITMENT_ONLY, _("Leave this column empty on a milestone's line."))
-        errors: core.Errors = {}
+        errors: Errors = {}
         data = self.texts(line, ("title_ar", "title_fr"))
-        title_ar, title_fr = core.clean_pair(errors, data, "title", TITLE_MAX)
+        title_ar, title_fr = clean_pair(errors, data, "title", TITLE_MAX)
         values: dict[str, Any] = {
             "title_ar": title_ar,
             "title_fr": title_fr,
-            "starts_on": core.clean_date(errors, line.cells, "starts_on"),
-            "ends_on": core.clean_date(errors, line.cells, "ends_on"),
-            "weight": core.clean_decimal(errors, line.cells, "weight", positive=True, max_digits=7),
+            "starts_on": clean_date(errors, line.cells, "starts_on"),
+            "ends_on": clean_date(errors, line.cells, "ends_on"),
+            "weight": clean_decimal(errors, line.cells, "weight", positive=True, max_digits=7),
         }
-        core.clean_period(errors, values["starts_on"], values["ends_on"])
+        clean_period(errors, values["starts_on"], values["ends_on"])
         order = line.get("order").strip()
         if order:
             values["order"] = whole_number(order, minimum=1, maximum=MAX_NUMBER)

@@ -43,18 +43,12 @@ from infitah.council.models import TITLE_MAX as ITEM_TITLE_MAX
 from infitah.council.models import AgendaItem, ItemResult, Session
 from infitah.council.workflow import Status as SessionStatus
 from infitah.lib.casework import TEXT_MAX as COUNCIL_TEXT_MAX
+from infitah.lib.cleaning import Errors, clean_text, raise_errors
 from infitah.openplan.exchange import export_bytes, programme_export
 from infitah.openplan.models import TEXT_MAX, Commitment, Programme, Version
 from infitah.openplan.process import PROCESS
 from infitah.openplan.register import version_register
-from infitah.openplan.services.core import (
-    Errors,
-    clean_text,
-    programme_touch,
-    raise_errors,
-    record,
-    require,
-)
+from infitah.openplan.services.core import programme_touch, record, require
 from infitah.openplan.workflow import Action, Status
 from infitah.participation.consultations import services as consultation_services
 from infitah.participation.consultations.models import TEXT_MAX as SECTION_TEXT_MAX

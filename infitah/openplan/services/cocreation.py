@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from infitah.accounts.models import User
 from infitah.cases.notify import SIGNATURE, site_url
 from infitah.lib.casework import site_language
+from infitah.lib.cleaning import Errors, clean_pair, clean_text, raise_errors
 from infitah.notifications.services import email_queue
 from infitah.openplan.models import (
     COMMENT_MAX,
@@ -52,7 +53,6 @@ from infitah.openplan.models import (
     Workshop,
 )
 from infitah.openplan.services import core
-from infitah.openplan.services.core import Errors, clean_pair, clean_text, raise_errors
 from infitah.openplan.workflow import ProposalKind, ProposalStatus, Status, WorkshopMode
 from infitah.participation.models import Participant
 

@@ -35,6 +35,7 @@ from infitah.cases.services import case_transition, files_check
 from infitah.council import organs_selectors
 from infitah.ledger.services import event_record
 from infitah.lib.bounds import whole_number
+from infitah.lib.cleaning import Errors, clean_date, clean_pair, clean_text, raise_errors
 from infitah.lib.pagecache import bump
 from infitah.lib.uploads import CheckedUpload
 from infitah.openplan import forum_selectors
@@ -53,17 +54,7 @@ from infitah.openplan.models import (
     SupportLetter,
 )
 from infitah.openplan.process import PROCESS
-from infitah.openplan.services.core import (
-    Errors,
-    clean_date,
-    clean_pair,
-    clean_text,
-    programme_touch,
-    raise_errors,
-    record,
-    require,
-    require_editable,
-)
+from infitah.openplan.services.core import programme_touch, record, require, require_editable
 from infitah.openplan.workflow import (
     Action,
     Body,

@@ -28,6 +28,14 @@ from django.utils.translation import gettext as _
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm
 from infitah.cases.services import TransitionNotAllowed, case_transition
+from infitah.lib.cleaning import (
+    Errors,
+    clean_date,
+    clean_decimal,
+    clean_pair,
+    clean_text,
+    raise_errors,
+)
 from infitah.lib.uploads import CheckedUpload, check_upload
 from infitah.openplan.models import (
     NAME_MAX,
@@ -45,22 +53,14 @@ from infitah.openplan.models import (
 )
 from infitah.openplan.process import PROCESS
 from infitah.openplan.register import evidence_register
+from infitah.openplan.services.core import milestone_progress_set as _progress_set
 from infitah.openplan.services.core import (
-    Errors,
-    clean_date,
-    clean_decimal,
-    clean_pair,
-    clean_text,
     programme_progress_refresh,
     programme_touch,
     progress_refresh,
-    raise_errors,
     record,
     require,
     require_editable,
-)
-from infitah.openplan.services.core import (
-    milestone_progress_set as _progress_set,
 )
 from infitah.openplan.workflow import (
     Action,
