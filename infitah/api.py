@@ -121,3 +121,5 @@ api.add_router("", labs_router)  # /c/<slug>/labs, /labs/<id>/votes, /labs/<id>/
 api.add_router("/staff", labs_staff_router)
 api.add_router("", council_router)  # /c/<slug>/council/…, /c/<slug>/advisory/… (OParl app)
 api.add_router("", "infitah.openplan.api.router")  # /c/<slug>/programmes, /programmes/(schema|<id>)
+api.add_router("", "infitah.finance.ocds_api.router")  # /c/<slug>/ocds/(releases|records|bulk…)
+api.add_router("", "infitah.finance.budget_api.router")  # /c/<slug>/budgets[/<year>/…]

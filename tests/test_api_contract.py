@@ -198,6 +198,7 @@ def _world() -> dict[str, Any]:
             *Programme.objects.public().values_list("pk", flat=True)[:2],
         ],
         "section_pk": [section.pk],
+        "year": [timezone.localdate().year, timezone.localdate().year - 1],
         "statement_pk": [statement.pk],
         "index": ["0", "1"],
         "action": ["acknowledge", "answer", "approve", "clarify", "close", "review", "stats"],

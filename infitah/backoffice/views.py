@@ -37,5 +37,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_vote": Perm.COUNCIL_VOTE in perms,
             "can_advise": Perm.ADVISORY_MANAGE in perms or Perm.COUNCIL_MANAGE in perms,
             "can_openplan": Perm.OPENPLAN_MANAGE in perms or Perm.OPENPLAN_ASSESS in perms,
+            "can_finance": Perm.FINANCE_MANAGE in perms,
         },
     )

@@ -18,6 +18,7 @@ from infitah.accounts.services import membership_grant
 from infitah.advisory.demo import advisory_demo
 from infitah.complaints.demo import demo_complaints
 from infitah.council.demo import council_demo
+from infitah.finance.demo import finance_demo
 from infitah.information.demo import demo_information
 from infitah.lib.pagecache import bump
 from infitah.openplan.demo import openplan_demo
@@ -69,6 +70,12 @@ def demo_accounts() -> list[tuple[str, str]]:
     for place, name in (("draa", "Drâa-Tafilalet"), ("bmk", "Béni Mellal-Khénifra")):
         rows.append((f"focal-point.{place}@{DEMO_DOMAIN}", f"{Role.FOCAL_POINT.label} — {name}"))
     rows.append((f"monitor.bmk@{DEMO_DOMAIN}", f"{Role.MONITOR.label} — Béni Mellal-Khénifra"))
+    rows.append(
+        (
+            f"finance-officer.bmk@{DEMO_DOMAIN}",
+            f"{Role.FINANCE_OFFICER.label} — Béni Mellal-Khénifra",
+        )
+    )
     rows.append((f"network-admin@{DEMO_DOMAIN}", str(NetworkRole.NETWORK_ADMIN.label)))
     return [(email, str(desc)) for email, desc in rows]
 
@@ -168,4 +175,5 @@ def demo_load(*, log: Callable[[str], None] = print, import_dataset: bool = True
     council_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
     advisory_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
     openplan_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
+    finance_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
     log("demo data ready")

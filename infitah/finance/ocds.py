@@ -46,6 +46,9 @@ DOCUMENT_TYPE = {
     Stage.CONTRACTED: "contractSigned",
     Stage.IMPLEMENTATION: "completionCertificate",
     Stage.COMPLETED: "completionCertificate",
+    # A decision of cancellation; the commission's minutes of an unsuccessful tender.
+    Stage.CANCELLED: "cancellationDetails",
+    Stage.UNSUCCESSFUL: "evaluationReports",
 }
 # The French names of the procedures, as the standard's procurementMethodDetails.
 PROCEDURE_DETAILS = {

@@ -2,10 +2,14 @@
 
 from django.urls import URLPattern, path
 
-from infitah.finance.placeholder import todo
+from infitah.finance import procurement_views as views
 
 urlpatterns: list[URLPattern] = [
-    path("procurement/<int:year>/", todo, name="procurement"),
-    path("procurement/processes/<int:pk>/", todo, name="process"),
-    path("procurement/processes/<int:pk>/documents/<int:doc>/", todo, name="process-document"),
+    path("procurement/<int:year>/", views.procurement, name="procurement"),
+    path("procurement/processes/<int:pk>/", views.process, name="process"),
+    path(
+        "procurement/processes/<int:pk>/documents/<int:doc>/",
+        views.process_document,
+        name="process-document",
+    ),
 ]
