@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,8 +33,12 @@ from infitah.advisory.models import Body as AdvisoryBody
 from infitah.finance.models import Budget, BudgetItem, FunctionalClass, ProcurementPlan
 from infitah.finance.services import budget as budgets
 from infitah.finance.services import procurement
-from infitah.finance.workflow import Category, Direction, Phase, Procedure
+from infitah.finance.workflow import Category, Direction, KeyDocument, Phase, Procedure
 from infitah.openplan.models import Commitment
+from infitah.publication.demo import EDITOR_EMAIL
+from infitah.publication.models import Category as PublicationCategory
+from infitah.publication.models import Language
+from infitah.publication.services import document_publish
 from infitah.territories.models import Collectivity
 
 Log = Callable[[str], object]
@@ -363,6 +368,44 @@ def _budgets(commune: Collectivity, actor: User, advisor: User, today: dt.date) 
     return current
 
 
+def _key_documents(commune: Collectivity, actor: User, budget: Budget) -> int:
+    """The enacted budget and the citizens budget of the year, published in the
+    publication module by its editor (texts here) and linked as two of the eight key
+    documents."""
+    editor = User.objects.filter(email=EDITOR_EMAIL).first()
+    category = PublicationCategory.objects.filter(code="budget.current").first()
+    if editor is None or category is None:
+        return 0
+    linked = 0
+    for kind, title_ar, title_fr, text in (
+        (
+            KeyDocument.ENACTED,
+            f"ميزانية جماعة أيت ملول لسنة {budget.year} كما صادق عليها المجلس",
+            f"Budget de la commune d'Aït Melloul {budget.year}, tel qu'approuvé",
+            "الميزانية المصادق عليها في دورة أكتوبر: الجزء الأول (التسيير) والجزء الثاني (التجهيز).",
+        ),
+        (
+            KeyDocument.CITIZENS,
+            f"ميزانية المواطن {budget.year}",
+            f"Budget citoyen {budget.year}",
+            "من أين تأتي أموال الجماعة وأين تذهب، بلغة مبسطة، مع أهم المشاريع.",
+        ),
+    ):
+        document = document_publish(
+            collectivity=commune,
+            actor=editor,
+            category=category,
+            title_ar=title_ar,
+            title_fr=title_fr,
+            date=timezone.localdate(),
+            language=Language.ARABIC,
+            upload=ContentFile(f"{title_ar}\n\n{text}\n".encode(), name=f"{kind}.txt"),
+        )
+        budgets.key_document_link(budget=budget, actor=actor, kind=kind, document=document)
+        linked += 1
+    return linked
+
+
 def _procurement(commune: Collectivity, actor: User, current: Budget, today: dt.date) -> int:
     plan = procurement.plan_get_or_create(collectivity=commune, actor=actor, year=today.year)
     road = BudgetItem.objects.get(
@@ -596,6 +639,7 @@ def finance_demo(collectivity_by_slug: Callable[[str], Collectivity | None], log
             advisor = _user(ADVISORY_COMMUNE, "Advisory body secretary (demo)")
             _grant(advisor, commune, Role.ADVISORY_SECRETARY)
             current = _budgets(commune, actor, advisor, today)
+            _key_documents(commune, actor, current)
             count = _procurement(commune, actor, current, today)
         log(
             f"finance demo: {COMMUNE_SLUG}: budgets {today.year - 1} and {today.year} "

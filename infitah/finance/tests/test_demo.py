@@ -99,6 +99,8 @@ def test_two_years_of_budget_with_execution_and_gender_markers(
     assert expenditure.filter(gender_marker=2).count() == 2
     assert not expenditure.filter(function__isnull=True).exists()
     assert GenderIndicator.objects.filter(item__budget=current).count() == 2
+    # The enacted and citizens budgets, published by the editor when the demo has one.
+    assert set(current.key_documents.values_list("kind", flat=True)) <= {"enacted", "citizens"}
 
 
 def test_a_forecast_programme_and_three_processes_from_plan_to_payment(
