@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from infitah.advisory.models import Body, BodyDocumentKind, BodyMeeting, BodyRole, Referral
@@ -19,23 +18,12 @@ from infitah.advisory.services import FIRST_YEAR, LONG_TEXT_MAX, REFERRAL_ORIGIN
 from infitah.advisory.workflow import Answer, Origin
 from infitah.council.models import NAME_MAX, TITLE_MAX, AgendaItem, Session
 from infitah.lib.casework import TEXT_MAX
+from infitah.lib.formerrors import service_errors as service_errors
 from infitah.territories.models import Collectivity
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 # The most recent sessions offered in a choice: enough for a term, a short <select>.
 RECENT_SESSIONS = 60
-
-
-def service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError beside the form's fields (or above the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        if name in form.fields and name not in form.errors:
-            form.add_error(name, errors)
-        elif name not in form.fields:
-            form.add_error(None, errors)
 
 
 def _text(label: Any, *, required: bool = False, max_length: int = TEXT_MAX, rows: int = 5) -> Any:

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,24 +21,12 @@ from infitah.finance.models import TITLE_MAX, BudgetItem, FunctionalClass
 from infitah.finance.services.budget import NOTE_MAX, PEOPLE_MAX, YEAR_MAX, YEAR_MIN
 from infitah.finance.workflow import Direction, GenderMarker, KeyDocument, Phase
 from infitah.lib.casework import TEXT_MAX
+from infitah.lib.formerrors import service_errors as service_errors
 from infitah.openplan.models import Commitment
 from infitah.publication.models import Document
 
 Choices = list[tuple[Any, Any]]
 NUMBER = {"dir": "ltr", "inputmode": "numeric"}
-
-
-def service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError beside the form's fields (or above the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for key, errors in exc.message_dict.items():
-        if key in form.fields:
-            if key not in form.errors:
-                form.add_error(key, errors)
-        else:
-            form.add_error(None, errors)
 
 
 class StaffForm(forms.Form):

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from infitah.finance.models import TITLE_MAX, Award, BudgetItem, PlannedItem, Process
@@ -23,6 +22,7 @@ from infitah.finance.services.procurement import (
     URL_MAX,
 )
 from infitah.finance.workflow import Category, Procedure, Quarter
+from infitah.lib.formerrors import service_errors as service_errors
 from infitah.lib.uploads import upload_help_text
 from infitah.openplan.models import Commitment
 
@@ -32,19 +32,6 @@ LTR = {"dir": "ltr"}
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 # A comma followed by one or two digits at the end: a decimal comma.
 _DECIMAL_COMMA = re.compile(r",(\d{1,2})$")
-
-
-def service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError beside the form's fields (or above the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        if name in form.fields:
-            if name not in form.errors:
-                form.add_error(name, errors)
-        else:
-            form.add_error(None, errors)
 
 
 class AmountField(forms.DecimalField):

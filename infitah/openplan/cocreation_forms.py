@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infitah.lib.bounds import whole_number
+from infitah.lib.formerrors import service_errors as service_errors
 from infitah.openplan.models import (
     COMMENT_MAX,
     NAME_MAX,
@@ -36,18 +37,6 @@ from infitah.openplan.workflow import ProposalKind, WorkshopMode
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 SUPPORT, UNSUPPORT = "support", "unsupport"
-
-
-def service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError beside the form's fields (or above the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        if name in form.fields and name not in form.errors:
-            form.add_error(name, errors)
-        elif name not in form.fields:
-            form.add_error(None, errors)
 
 
 def _text(

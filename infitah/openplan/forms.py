@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from infitah.lib.formerrors import service_errors as service_errors
 from infitah.lib.uploads import upload_help_text
 from infitah.openplan.models import (
     NAME_MAX,
@@ -46,21 +47,6 @@ from infitah.openplan.workflow import (
 # Empty link rows offered on the report form (a phone shows them one under another).
 LINK_ROWS = 3
 PERCENT_WIDGET = {"dir": "ltr", "inputmode": "decimal"}
-
-
-def service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError beside the form's fields (or above the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    aliases: dict[str, str] = getattr(form, "service_names", {})
-    for key, errors in exc.message_dict.items():
-        name = aliases.get(key, key)
-        if name in form.fields:
-            if name not in form.errors:
-                form.add_error(name, errors)
-        else:
-            form.add_error(None, errors)
 
 
 def _text(label: Any, *, max_length: int = TEXT_MAX, rows: int = 4) -> forms.CharField:

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from infitah.advisory.models import Body as AdvisoryBody
+from infitah.lib.formerrors import service_errors as service_errors
 from infitah.lib.uploads import upload_help_text
 from infitah.openplan.models import NAME_MAX, TEXT_MAX, TITLE_MAX, URL_MAX, Programme
 from infitah.openplan.workflow import (
@@ -26,18 +26,6 @@ from infitah.participation.models import Gender
 from infitah.territories.models import Collectivity
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put a service's ValidationError beside the form's fields (or above the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        if name in form.fields and name not in form.errors:
-            form.add_error(name, errors)
-        elif name not in form.fields:
-            form.add_error(None, errors)
 
 
 def _line(label: Any, *, required: bool = False, max_length: int = NAME_MAX) -> forms.CharField:
