@@ -418,6 +418,15 @@ def _procurement(commune: Collectivity, actor: User, current: Budget, today: dt.
         budget=current, direction=Direction.EXPENDITURE, code="20.30.10.24"
     )
     commitment = Commitment.objects.filter(programme__collectivity=commune).order_by("pk").first()
+    if commitment is not None:
+        # The e-counter line funds commitment 1 of the opening programme.
+        budgets.item_tag(
+            item=digital,
+            actor=actor,
+            function=digital.function,
+            gender_marker=digital.gender_marker,
+            commitment=commitment,
+        )
     items = [
         (
             "تهيئة طرق حي تمزارت",

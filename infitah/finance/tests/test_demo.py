@@ -4,6 +4,7 @@ it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -25,6 +26,7 @@ from infitah.finance.models import (
     ProcurementPlan,
     Release,
 )
+from infitah.finance.tests import ocds_world
 from infitah.finance.workflow import Phase, Stage
 from infitah.territories.models import Collectivity
 from infitah.territories.models import Kind as CollectivityKind
@@ -116,6 +118,7 @@ def test_a_forecast_programme_and_three_processes_from_plan_to_payment(
     for process in Process.objects.all():
         assert process.releases.exists()
     assert ProcurementPlan.objects.get(collectivity=places[BMK_SLUG]).published_at is not None
+    assert BudgetItem.objects.filter(processes__isnull=False).exists()
 
 
 def test_the_public_pages_and_the_ocds_api_show_the_demo(places: dict[str, Collectivity]) -> None:
@@ -139,3 +142,20 @@ def test_the_public_pages_and_the_ocds_api_show_the_demo(places: dict[str, Colle
     assert (
         client.get(f"/api/v1/c/{COMMUNE_SLUG}/budgets/{year}/datapackage.json").status_code == 200
     )
+
+
+def test_every_demo_process_publishes_valid_ocds(places: dict[str, Collectivity]) -> None:
+    """The demo's release and record packages, validated offline by libcoveocds (skipped
+    without the shared standards, unless INFITAH_REQUIRE_STANDARDS=1)."""
+    standard = ocds_world.require_standard()
+    assert standard.exists()
+    _run(places)
+    client = Client()
+    for slug in (COMMUNE_SLUG, BMK_SLUG):
+        for path, key in (("releases?limit=500", "releases"), ("records?limit=100", "records")):
+            response = client.get(f"/api/v1/c/{slug}/ocds/{path}")
+            assert response.status_code == 200
+            package = json.loads(response.content)
+            assert package[key]
+            report = ocds_world.validate(package)
+            assert ocds_world.problems(report) == {}, (slug, key)
