@@ -1,13 +1,13 @@
 """The budget and procurement demo (`manage.py demo`).
 
 - **Aït Melloul** (commune): its budgets of last year (approved, executed at year end)
-  and of this year (approved, amended with a reduction, executed so far), imported from
+  and of this year (approved, amended, executed so far), imported from
   spreadsheets through the importer; expenditure lines classified by function and gender
   marker, beneficiaries by sex on two lines, a comment of the equality advisory body;
   the forecast programme of this year, published, and three processes from the plan to
   payment (one completed, one with an amended contract being paid, one awarded in two
-  lots), each step an OCDS release; a commitment of the opening programme funded by a
-  line and a process.
+  lots with its first lot's contract being paid), each step an OCDS release; a
+  commitment of the opening programme funded by a line and a process.
 - **Béni Mellal-Khénifra** (region): its forecast programme of this year, published.
 
 Idempotent: a collectivity that already has a budget or a forecast programme is left as
@@ -558,10 +558,7 @@ def _procurement(commune: Collectivity, actor: User, current: Budget, today: dt.
     procurement.payment_record(
         contract=contract, actor=actor, data={"paid_on": day(6), "amount": "1500000"}
     )
-    for supplier, ice, amount in (
-        ("Maroc Digital Services", "002233445000067", "410000"),
-        ("أطلس للبرمجيات", "", "190000"),
-    ):
+    lots = [
         procurement.award_record(
             process=digital_process,
             actor=actor,
@@ -572,6 +569,21 @@ def _procurement(commune: Collectivity, actor: User, current: Budget, today: dt.
                 "awarded_on": day(3),
             },
         )
+        for supplier, ice, amount in (
+            ("Maroc Digital Services", "002233445000067", "410000"),
+            ("أطلس للبرمجيات", "", "190000"),
+        )
+    ]
+    # The first lot (the software) is signed and its first instalment paid.
+    contract = procurement.contract_sign(
+        process=digital_process,
+        actor=actor,
+        award=lots[0],
+        data={"reference": f"M-03/{today.year}", "amount": "410000", "signed_on": day(4)},
+    )
+    procurement.payment_record(
+        contract=contract, actor=actor, data={"paid_on": day(6), "amount": "123000"}
+    )
     return len(processes)
 
 

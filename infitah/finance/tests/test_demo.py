@@ -113,8 +113,10 @@ def test_a_forecast_programme_and_three_processes_from_plan_to_payment(
     plan = ProcurementPlan.objects.get(collectivity=commune)
     assert plan.published_at is not None and plan.items.count() == 4
     stages = sorted(Process.objects.filter(collectivity=commune).values_list("stage", flat=True))
-    assert stages == sorted([Stage.COMPLETED, Stage.IMPLEMENTATION, Stage.AWARDED, Stage.PLANNED])
-    assert Payment.objects.filter(contract__process__collectivity=commune).count() == 4
+    assert stages == sorted(
+        [Stage.COMPLETED, Stage.IMPLEMENTATION, Stage.IMPLEMENTATION, Stage.PLANNED]
+    )
+    assert Payment.objects.filter(contract__process__collectivity=commune).count() == 5
     for process in Process.objects.all():
         assert process.releases.exists()
     assert ProcurementPlan.objects.get(collectivity=places[BMK_SLUG]).published_at is not None
