@@ -24,12 +24,13 @@ from uuid import uuid4
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from infitah.cases.models import CaseSettings
 from infitah.cases.workflow import ClockDate
 from infitah.council.workflow import SessionKind, Status
+from infitah.lib.bilingual import Bilingual as Bilingual
 
 TITLE_MAX = 300
 NAME_MAX = 200
@@ -53,16 +54,6 @@ class Tracked(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "modified_at"}
         super().save(*args, **kwargs)
-
-
-class Bilingual:
-    """`name` / `title` in the page's language, falling back on the other one."""
-
-    def _pick(self, base: str) -> str:
-        ar, fr = str(getattr(self, f"{base}_ar")), str(getattr(self, f"{base}_fr"))
-        if (get_language() or "ar").startswith("fr"):
-            return fr or ar
-        return ar or fr
 
 
 class Term(Tracked, Bilingual):

@@ -31,7 +31,6 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from infitah.finance.workflow import (
@@ -45,18 +44,11 @@ from infitah.finance.workflow import (
     Section,
     Stage,
 )
+from infitah.lib.bilingual import Bilingual as Bilingual
 
 TITLE_MAX = 300
 NAME_MAX = 200
 CODE_MAX = 16
-
-
-class Bilingual:
-    def _pick(self, base: str) -> str:
-        ar, fr = str(getattr(self, f"{base}_ar")), str(getattr(self, f"{base}_fr"))
-        if (get_language() or "ar").startswith("fr"):
-            return fr or ar
-        return ar or fr
 
 
 def file_path(instance: Any, filename: str) -> str:

@@ -32,10 +32,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from infitah.cases.workflow import ClockDate
+from infitah.lib.bilingual import Bilingual as Bilingual
 from infitah.openplan.progress import completion_of
 from infitah.openplan.workflow import (
     PHASE_ORDER,
@@ -66,16 +66,6 @@ PROPOSAL_MAX = 2_000
 COMMENT_MAX = 2_000
 URL_MAX = 500
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
-
-
-class Bilingual:
-    """`<base>` in the page's language (`<base>_ar` / `<base>_fr`), else the other one."""
-
-    def _pick(self, base: str) -> str:
-        ar, fr = str(getattr(self, f"{base}_ar")), str(getattr(self, f"{base}_fr"))
-        if (get_language() or "ar").startswith("fr"):
-            return fr or ar
-        return ar or fr
 
 
 def file_path(instance: Any, filename: str) -> str:
