@@ -123,3 +123,4 @@ api.add_router("", council_router)  # /c/<slug>/council/…, /c/<slug>/advisory/
 api.add_router("", "infitah.openplan.api.router")  # /c/<slug>/programmes, /programmes/(schema|<id>)
 api.add_router("", "infitah.finance.ocds_api.router")  # /c/<slug>/ocds/(releases|records|bulk…)
 api.add_router("", "infitah.finance.budget_api.router")  # /c/<slug>/budgets[/<year>/…]
+api.add_router("", "infitah.openness.api.router")  # /openness, /c/<slug>/openness

@@ -198,6 +198,8 @@ INSTALLED_APPS = [
     "infitah.oparl",
     "infitah.openplan",
     "infitah.finance",
+    "infitah.opendata",
+    "infitah.openness",
     "infitah.participation",
     "infitah.participation.consultations",
     "infitah.participation.surveys",
@@ -530,3 +532,38 @@ if not re.fullmatch(r"ocds-[a-z0-9]{6}", INFITAH_OCDS_PREFIX):
     raise ImproperlyConfigured("INFITAH_OCDS_PREFIX must be 'ocds-' and 6 letters or digits.")
 # The publisher named in the OCDS packages.
 INFITAH_OCDS_PUBLISHER = os.environ.get("INFITAH_OCDS_PUBLISHER", "Infitah")
+
+# Open data (docs/opendata.md): the licence of every generated dataset, a key of
+# INFITAH_OPENDATA_LICENSES; `eu` is the EU licence authority's IRI (DCAT-AP), `ckan` the
+# id CKAN clients know.
+INFITAH_OPENDATA_LICENSES = {
+    "CC-BY-4.0": {
+        "title": "Creative Commons Attribution 4.0",
+        "url": "https://creativecommons.org/licenses/by/4.0/",
+        "eu": "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
+        "ckan": "cc-by",
+    },
+    "CC0-1.0": {
+        "title": "Creative Commons Zero 1.0",
+        "url": "https://creativecommons.org/publicdomain/zero/1.0/",
+        "eu": "http://publications.europa.eu/resource/authority/licence/CC0",
+        "ckan": "cc-zero",
+    },
+    "ODC-BY-1.0": {
+        "title": "Open Data Commons Attribution 1.0",
+        "url": "https://opendatacommons.org/licenses/by/1-0/",
+        "eu": "http://publications.europa.eu/resource/authority/licence/ODC_BY",
+        "ckan": "odc-by",
+    },
+    "ODbL-1.0": {
+        "title": "Open Data Commons Open Database License 1.0",
+        "url": "https://opendatacommons.org/licenses/odbl/1-0/",
+        "eu": "http://publications.europa.eu/resource/authority/licence/ODC_BL",
+        "ckan": "odc-odbl",
+    },
+}
+INFITAH_OPENDATA_LICENSE = env_str("INFITAH_OPENDATA_LICENSE", "CC-BY-4.0")
+if INFITAH_OPENDATA_LICENSE not in INFITAH_OPENDATA_LICENSES:
+    raise ImproperlyConfigured(
+        f"INFITAH_OPENDATA_LICENSE must be one of {', '.join(INFITAH_OPENDATA_LICENSES)}."
+    )

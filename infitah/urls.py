@@ -26,6 +26,9 @@ urlpatterns = [
     path("oparl/v1/", include("infitah.oparl.urls")),
     path("django-admin/", admin.site.urls),
     path("bench/minimal", minimal),
+    path("data/", include("infitah.opendata.file_urls")),
+    path("", include("infitah.opendata.ckan_urls")),
+    path("", include("infitah.opendata.dcat_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -60,6 +63,8 @@ urlpatterns += i18n_patterns(
     path("programmes/", include("infitah.openplan.network_urls")),
     path("c/<slug:slug>/finance/", include("infitah.finance.urls")),
     path("staff/<slug:slug>/finance/", include("infitah.finance.staff_urls")),
+    path("", include("infitah.opendata.urls")),
+    path("", include("infitah.openness.urls")),
     path("staff/<slug:slug>/correspondence/", include("infitah.correspondence.staff_urls")),
     path("accounts/", include("infitah.accounts.urls")),
     path("staff/", include("infitah.backoffice.urls")),
