@@ -48,6 +48,10 @@ class CategoryQuerySet(models.QuerySet["Category"]):
     def active(self) -> CategoryQuerySet:
         return self.filter(is_active=True)
 
+    def scored(self) -> CategoryQuerySet:
+        """Categories that count in the compliance score."""
+        return self.active().filter(counts_in_compliance=True)
+
     def for_kind(self, kind: str) -> list[Category]:
         """Active categories that apply to collectivities of `kind` (filtered in Python:
         a JSON `contains` lookup is not portable to SQLite)."""
@@ -80,6 +84,9 @@ class Category(models.Model):
     # False while the legal basis or the item itself is not confirmed by a source.
     is_confirmed = models.BooleanField(_("confirmed by a source"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # False for a category that is offered for publishing but is no obligation to score
+    # (the open-data files: the openness index scores them under "open data").
+    counts_in_compliance = models.BooleanField(_("counts in the compliance score"), default=True)
     order = models.PositiveIntegerField(_("order"), default=100)
 
     objects = CategoryQuerySet.as_manager()

@@ -154,7 +154,7 @@ def compliance_get(*, collectivity: Collectivity, today: dt.date) -> Compliance:
     A category's latest document is its published document with the most recent
     reference date (the end of the period covered, or the document date).
     """
-    categories = category_list(collectivity=collectivity)
+    categories = [c for c in category_list(collectivity=collectivity) if c.counts_in_compliance]
     latest: dict[int, Document] = {}
     documents = (
         Document.objects.for_collectivity(collectivity)
