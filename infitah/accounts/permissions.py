@@ -46,6 +46,8 @@ class NetworkPerm(StrEnum):
     INTEGRITY_MANAGE = "network.integrity"
     # Sees the undeliverable e-mails of every collectivity and re-sends them.
     MAIL_MANAGE = "network.mail"
+    # Edits the openness index's weights (a new version of the method).
+    OPENNESS_MANAGE = "network.openness"
 
 
 _BASE = frozenset({Perm.STAFF_ACCESS, Perm.INBOX_VIEW})
