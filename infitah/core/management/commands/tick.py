@@ -27,6 +27,8 @@ from infitah.information.services import requests_sweep
 from infitah.ledger.register_services import checkpoint_maybe_sign
 from infitah.notifications.selectors import dead_letter_count
 from infitah.notifications.services import email_retry_failed
+from infitah.opendata.sync import datasets_sync_changed
+from infitah.openness.services import openness_update_changed
 from infitah.participation.labs.services import labs_recompute_due
 from infitah.petitions.services import petitions_decisions_sweep
 from infitah.petitions.signatures import petitions_sweep
@@ -37,7 +39,8 @@ logger = logging.getLogger("infitah.tick")
 class Command(BaseCommand):
     help = (
         "Run the periodic sweeps (deadlines, information requests, complaints, petitions, lab reports, "
-        "e-mail retries, register checkpoint). Safe to run concurrently."
+        "e-mail retries, register checkpoint, open-data catalogue, openness index). "
+        "Safe to run concurrently."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -92,10 +95,16 @@ class Command(BaseCommand):
         dead_letters = dead_letter_count()
         # The register is signed at least hourly even when nothing was published.
         checkpoint = checkpoint_maybe_sign(force_hourly=True)
+        # The open-data catalogue, then the openness index (which reads it), for the
+        # collectivities with new events since the last round; once a day the index of
+        # every collectivity is recomputed in the background (docs/openness.md).
+        datasets = datasets_sync_changed()
+        openness = openness_update_changed()
         signed = checkpoint.tree_size if checkpoint else "-"
         self.stdout.write(
             f"deadlines: {counts}; information requests: {information}; "
             f"complaints: {complaints}; petitions: {petitions}; lab reports queued: {labs}; "
             f"e-mails re-queued: {retried}; undeliverable e-mails: {dead_letters}; "
-            f"checkpoint signed: {signed}"
+            f"checkpoint signed: {signed}; datasets: {datasets}; "
+            f"openness scores recomputed: {openness}"
         )
