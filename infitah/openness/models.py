@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The items of the index, in the order the pages show them (infitah/openness/items.py
@@ -41,10 +42,22 @@ DEFAULT_WEIGHTS: dict[str, int] = {
 
 class MethodQuerySet(models.QuerySet["Method"]):
     def current(self) -> Method:
-        """The latest version (the one new scores are computed with)."""
+        """The latest version (the one new scores are computed with).
+
+        Migration 0002 seeds version 1; a table emptied since (a database flushed by
+        hand or by a test) gets version 1 back with the default weights rather than
+        stopping every tick round.
+        """
         method = self.order_by("-version").first()
         if method is None:
-            raise Method.DoesNotExist("no openness method: run the migrations")
+            method, _created = self.get_or_create(
+                version=1,
+                defaults={
+                    "weights": dict(DEFAULT_WEIGHTS),
+                    "note": "Initial weights.",
+                    "created_at": timezone.now(),
+                },
+            )
         return method
 
 
