@@ -124,3 +124,4 @@ api.add_router("", "infitah.openplan.api.router")  # /c/<slug>/programmes, /prog
 api.add_router("", "infitah.finance.ocds_api.router")  # /c/<slug>/ocds/(releases|records|bulk…)
 api.add_router("", "infitah.finance.budget_api.router")  # /c/<slug>/budgets[/<year>/…]
 api.add_router("", "infitah.openness.api.router")  # /openness, /c/<slug>/openness
+api.add_router("/network", "infitah.network.api.router")  # /network/members, /network/events

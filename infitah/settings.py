@@ -200,6 +200,7 @@ INSTALLED_APPS = [
     "infitah.finance",
     "infitah.opendata",
     "infitah.openness",
+    "infitah.network",
     "infitah.participation",
     "infitah.participation.consultations",
     "infitah.participation.surveys",

@@ -67,7 +67,11 @@ urlpatterns += i18n_patterns(
     path("", include("infitah.openness.urls")),
     path("staff/<slug:slug>/correspondence/", include("infitah.correspondence.staff_urls")),
     path("accounts/", include("infitah.accounts.urls")),
+    path("staff/<slug:slug>/team/", include("infitah.accounts.team_urls")),
+    path("staff/<slug:slug>/practices/", include("infitah.network.practice_staff_urls")),
     path("staff/", include("infitah.backoffice.urls")),
     path("network/mail/", include("infitah.notifications.urls")),
+    path("network/office/accounts/", include("infitah.accounts.network_urls")),
+    path("network/", include("infitah.network.urls")),
     prefix_default_language=True,
 )

@@ -36,7 +36,10 @@ class Perm(StrEnum):
     # Import budgets, tag their lines, keep the procurement forecast and processes.
     FINANCE_MANAGE = "finance.manage"
     MONITOR_VIEW = "monitor.view"
+    # The team page: invite staff, give and take roles in this collectivity.
     MEMBERS_MANAGE = "members.manage"
+    # Publish the collectivity's practices for the network's exchange.
+    PRACTICES_PUBLISH = "practices.publish"
 
 
 class NetworkPerm(StrEnum):
@@ -48,6 +51,14 @@ class NetworkPerm(StrEnum):
     MAIL_MANAGE = "network.mail"
     # Edits the openness index's weights (a new version of the method).
     OPENNESS_MANAGE = "network.openness"
+    # Decides membership applications, records suspensions and departures, the charter.
+    MEMBERS_MANAGE = "network.members"
+    # Invites collectivity admins, focal points and network staff; deactivates accounts.
+    ACCOUNTS_MANAGE = "network.accounts"
+    # Runs events and trainings: programme, registrations, attendance, report.
+    EVENTS_MANAGE = "network.events"
+    # Sees the platform's health: task queues, last tick, register checkpoint age.
+    HEALTH_VIEW = "network.health"
 
 
 _BASE = frozenset({Perm.STAFF_ACCESS, Perm.INBOX_VIEW})
@@ -61,7 +72,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.COUNCIL_SECRETARY: _BASE | {Perm.COUNCIL_MANAGE, Perm.CORRESPONDENCE_REGISTER},
     Role.COUNCIL_MEMBER: frozenset({Perm.STAFF_ACCESS, Perm.COUNCIL_VOTE}),
     Role.ADVISORY_SECRETARY: _BASE | {Perm.ADVISORY_MANAGE},
-    Role.FOCAL_POINT: _BASE | {Perm.OPENPLAN_MANAGE, Perm.PARTICIPATION_MANAGE},
+    Role.FOCAL_POINT: _BASE
+    | {Perm.OPENPLAN_MANAGE, Perm.PARTICIPATION_MANAGE, Perm.PRACTICES_PUBLISH},
     Role.FINANCE_OFFICER: _BASE | {Perm.FINANCE_MANAGE},
     Role.MONITOR: frozenset({Perm.STAFF_ACCESS, Perm.MONITOR_VIEW, Perm.OPENPLAN_ASSESS}),
     Role.ADMIN: frozenset(Perm),

@@ -25,6 +25,21 @@ class Gender(models.TextChoices):
     UNDISCLOSED = "undisclosed", _("Prefer not to say")
 
 
+class Audience(models.TextChoices):
+    """Whom a consultation, survey or lab addresses. Values are stable forever.
+
+    LOCAL is a collectivity's own public. The two network audiences belong to the
+    network's space (territories Kind.NETWORK): all members' citizens, or the members
+    themselves (a participant whose e-mail address is that of a staff account holding a
+    role in a member collectivity speaks for it). Results of network-wide items are
+    broken down by region and kind of collectivity (`participation.breakdown`).
+    """
+
+    LOCAL = "local", _("The collectivity's public")
+    NETWORK_CITIZENS = "citizens", _("The citizens of every member")
+    NETWORK_MEMBERS = "members", _("The network's members")
+
+
 class ParticipantQuerySet(models.QuerySet["Participant"]):
     def verified(self) -> ParticipantQuerySet:
         return self.filter(verified_at__isnull=False)

@@ -205,7 +205,7 @@ class _Index:
 
     @classmethod
     def load(cls) -> _Index:
-        index = cls(rows=list(Collectivity.objects.all()))
+        index = cls(rows=list(Collectivity.objects.territorial()))
         for row in index.rows:
             index.taken[row.slug] = row.kind
             if row.code:
@@ -444,7 +444,9 @@ def hcp_load(*, dry_run: bool = False, crosswalk: Mapping[str, str] | None = Non
     """
     data = hcp_data()
     result = LoadResult(report=ImportReport(dry_run=dry_run))
-    if _match_reference(list(Collectivity.objects.exclude(kind=Kind.COMMUNE))).missing:
+    if _match_reference(
+        list(Collectivity.objects.territorial().exclude(kind=Kind.COMMUNE))
+    ).missing:
         result.report.reference = reference_load()
     index = _Index.load()
     regions: dict[str, Collectivity] = {}

@@ -14,6 +14,15 @@ class Kind(models.TextChoices):
     PREFECTURE = "prefecture", _("Prefecture")
     PROVINCE = "province", _("Province")
     COMMUNE = "commune", _("Commune")
+    # Not a territory: the network's own space (one row, `territories.services.
+    # network_space`), which runs network-wide consultations, surveys and labs with the
+    # same pages as a collectivity. Never a network member, never scored, never listed
+    # in the tree; `CollectivityQuerySet.territorial()` leaves it out.
+    NETWORK = "network", _("Network")
+
+
+# The kinds of the territorial tree (every kind but the network's own space).
+TERRITORIAL_KINDS: tuple[str, ...] = (Kind.REGION, Kind.PREFECTURE, Kind.PROVINCE, Kind.COMMUNE)
 
 
 # Which kind may sit under which: the organic laws' three levels.
@@ -22,10 +31,15 @@ PARENT_KINDS: dict[str, frozenset[str]] = {
     Kind.PREFECTURE: frozenset({Kind.REGION}),
     Kind.PROVINCE: frozenset({Kind.REGION}),
     Kind.COMMUNE: frozenset({Kind.PREFECTURE, Kind.PROVINCE}),
+    Kind.NETWORK: frozenset(),
 }
 
 
 class CollectivityQuerySet(models.QuerySet["Collectivity"]):
+    def territorial(self) -> CollectivityQuerySet:
+        """The territorial tree: every row but the network's own space."""
+        return self.exclude(kind=Kind.NETWORK)
+
     def regions(self) -> CollectivityQuerySet:
         return self.filter(kind=Kind.REGION)
 
@@ -96,8 +110,8 @@ class Collectivity(models.Model):
                 name="collectivity_unique_code_per_kind",
             ),
             models.CheckConstraint(
-                condition=models.Q(kind="region", parent__isnull=True)
-                | (~models.Q(kind="region") & models.Q(parent__isnull=False)),
+                condition=models.Q(kind__in=["region", "network"], parent__isnull=True)
+                | (~models.Q(kind__in=["region", "network"]) & models.Q(parent__isnull=False)),
                 name="collectivity_parent_matches_kind",
             ),
         ]
@@ -124,3 +138,13 @@ class Collectivity(models.Model):
     @property
     def is_commune(self) -> bool:
         return self.kind == Kind.COMMUNE
+
+    @property
+    def is_network_space(self) -> bool:
+        """The network's own space (not a territory)."""
+        return self.kind == Kind.NETWORK
+
+    @property
+    def has_public_space(self) -> bool:
+        """Whether its public participation pages are shown: a member, or the network."""
+        return self.is_network_member or self.kind == Kind.NETWORK

@@ -164,7 +164,7 @@ def reference_load(*, stdout: Writer | None = None) -> ImportReport:
     existing rows never change. Bumps the "territories" page cache after a change.
     """
     report = ImportReport()
-    rows = list(Collectivity.objects.exclude(kind=Kind.COMMUNE))
+    rows = list(Collectivity.objects.territorial().exclude(kind=Kind.COMMUNE))
     taken: dict[str, str] = dict(Collectivity.objects.values_list("slug", "kind"))
     match = _match_reference(rows)
     claimed = {row.pk for row in match.rows.values()}
@@ -225,7 +225,7 @@ class _Index:
 
     @classmethod
     def load(cls) -> _Index:
-        index = cls(rows=list(Collectivity.objects.all()))
+        index = cls(rows=list(Collectivity.objects.territorial()))
         for row in index.rows:
             group = GROUP_OF_KIND[row.kind]
             if row.code:
@@ -320,7 +320,9 @@ def territories_import(*, records: Sequence[Record], dry_run: bool = False) -> I
     records = ordered(records)
     _validate(records)
     report = ImportReport(dry_run=dry_run)
-    if _match_reference(list(Collectivity.objects.exclude(kind=Kind.COMMUNE))).missing:
+    if _match_reference(
+        list(Collectivity.objects.territorial().exclude(kind=Kind.COMMUNE))
+    ).missing:
         report.reference = reference_load()
     index = _Index.load()
     taken = {row.slug: row.kind for row in index.rows}
@@ -439,3 +441,26 @@ def _import_commune(
     else:
         report.add(Kind.COMMUNE, "unchanged")
     return row
+
+
+NETWORK_SPACE_SLUG = "network"
+
+
+def network_space() -> Collectivity:
+    """The network's own space (Kind.NETWORK), created on first use.
+
+    It owns the network-wide consultations, surveys and labs and holds the roles of the
+    network's staff who run them; it is not a territory (models.Kind.NETWORK).
+    """
+    space = Collectivity.objects.filter(kind=Kind.NETWORK).order_by("pk").first()
+    if space is not None:
+        return space
+    space, _created = Collectivity.objects.get_or_create(
+        slug=NETWORK_SPACE_SLUG,
+        defaults={
+            "kind": Kind.NETWORK,
+            "name_ar": "الشبكة المغربية للجماعات الترابية المنفتحة",
+            "name_fr": "Réseau marocain des collectivités territoriales ouvertes",
+        },
+    )
+    return space

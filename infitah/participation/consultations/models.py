@@ -21,6 +21,7 @@ from infitah.participation.consultations.workflow import (
     RejectionReason,
     StanceValue,
 )
+from infitah.participation.models import Audience
 
 TITLE_MAX = 200
 TEXT_MAX = 20_000  # a section's body, a description, a synthesis, a response
@@ -60,6 +61,10 @@ class Consultation(models.Model):
         verbose_name=_("collectivity"),
         on_delete=models.PROTECT,
         related_name="consultations",
+    )
+    # Network-wide items only (the network's space): participation.models.Audience.
+    audience = models.CharField(
+        _("audience"), max_length=16, choices=Audience.choices, default=Audience.LOCAL
     )
     kind = models.CharField(_("draft"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     title_ar = models.CharField(_("title in Arabic"), max_length=TITLE_MAX, blank=True)

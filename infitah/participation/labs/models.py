@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from infitah.participation.models import Audience
+
 QUESTION_MAX = 300
 DESCRIPTION_MAX = 5_000
 STATEMENT_MAX = 280
@@ -63,6 +65,10 @@ class Lab(models.Model):
 
     collectivity = models.ForeignKey(
         "territories.Collectivity", on_delete=models.CASCADE, related_name="labs"
+    )
+    # Network-wide items only (the network's space): participation.models.Audience.
+    audience = models.CharField(
+        _("audience"), max_length=16, choices=Audience.choices, default=Audience.LOCAL
     )
     question_ar = models.CharField(_("question in Arabic"), max_length=QUESTION_MAX)
     question_fr = models.CharField(_("question in French"), max_length=QUESTION_MAX, blank=True)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from infitah.participation.models import Participant
+from infitah.participation.models import Audience, Participant
 from infitah.territories.models import Collectivity
 
 TITLE_MAX = 200
@@ -74,6 +74,10 @@ class Survey(models.Model):
         verbose_name=_("collectivity"),
         on_delete=models.PROTECT,
         related_name="surveys",
+    )
+    # Network-wide items only (the network's space): participation.models.Audience.
+    audience = models.CharField(
+        _("audience"), max_length=16, choices=Audience.choices, default=Audience.LOCAL
     )
     title_ar = models.CharField(_("title in Arabic"), max_length=TITLE_MAX, blank=True)
     title_fr = models.CharField(_("title in French"), max_length=TITLE_MAX, blank=True)
