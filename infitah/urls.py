@@ -72,6 +72,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include("infitah.backoffice.urls")),
     path("network/mail/", include("infitah.notifications.urls")),
     path("network/office/accounts/", include("infitah.accounts.network_urls")),
+    path("network/participation/", include("infitah.participation.network_urls")),
     path("network/", include("infitah.network.urls")),
     prefix_default_language=True,
 )
