@@ -19,9 +19,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connections
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infitah.complaints.services import complaints_sweep
+from infitah.core.models import Heartbeat
 from infitah.deadlines.services import deadlines_sweep
 from infitah.information.services import requests_sweep
 from infitah.ledger.register_services import checkpoint_maybe_sign
@@ -101,10 +103,15 @@ class Command(BaseCommand):
         datasets = datasets_sync_changed()
         openness = openness_update_changed()
         signed = checkpoint.tree_size if checkpoint else "-"
-        self.stdout.write(
+        summary = (
             f"deadlines: {counts}; information requests: {information}; "
             f"complaints: {complaints}; petitions: {petitions}; lab reports queued: {labs}; "
             f"e-mails re-queued: {retried}; undeliverable e-mails: {dead_letters}; "
             f"checkpoint signed: {signed}; datasets: {datasets}; "
             f"openness scores recomputed: {openness}"
         )
+        # The heartbeat the network's health page reads (network/health.py).
+        Heartbeat.objects.update_or_create(
+            key="tick", defaults={"at": timezone.now(), "detail": summary}
+        )
+        self.stdout.write(summary)
