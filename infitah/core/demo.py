@@ -142,11 +142,15 @@ def demo_load(*, log: Callable[[str], None] = print, import_dataset: bool = True
     membership_grant(
         user=officer, collectivity=bmk, role=Role.INFORMATION_OFFICER, actor=None, process="demo"
     )
-    _user(
+    network_admin = _user(
         f"network-admin@{DEMO_DOMAIN}",
         "Network admin (demo)",
         network_role=NetworkRole.NETWORK_ADMIN,
     )
+    # Network administrators enter /django-admin/ for the catalogue and the calendar.
+    if not network_admin.is_staff:
+        network_admin.is_staff = True
+        network_admin.save(update_fields=["is_staff"])
     bump("territories")
     publication_demo_load(log=log)
     demo_information(stdout=log)
