@@ -307,6 +307,8 @@ INFITAH_LOGIN_LOCKOUT_MAX = env_int("INFITAH_LOGIN_LOCKOUT_MAX", 3600)
 PASSWORD_RESET_TIMEOUT = env_int("INFITAH_PASSWORD_RESET_TIMEOUT", 3600)
 INFITAH_PASSWORD_RESET_LIMIT = env_int("INFITAH_PASSWORD_RESET_LIMIT", 3)
 INFITAH_PASSWORD_RESET_ADDRESS_LIMIT = env_int("INFITAH_PASSWORD_RESET_ADDRESS_LIMIT", 10)
+# Days an e-mailed invitation to hold roles (or the network role) can be accepted.
+INFITAH_INVITATION_DAYS = env_int("INFITAH_INVITATION_DAYS", 7)
 for _name in (
     "INFITAH_LOGIN_FAILURE_LIMIT",
     "INFITAH_LOGIN_ADDRESS_FAILURE_LIMIT",
@@ -316,6 +318,7 @@ for _name in (
     "PASSWORD_RESET_TIMEOUT",
     "INFITAH_PASSWORD_RESET_LIMIT",
     "INFITAH_PASSWORD_RESET_ADDRESS_LIMIT",
+    "INFITAH_INVITATION_DAYS",
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be a positive integer.")

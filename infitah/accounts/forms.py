@@ -5,14 +5,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from infitah.accounts import services
+from infitah.accounts.models import Role, User
+from infitah.accounts.selectors import InvitationStatus
 
 
 def lock_end_text(until: datetime) -> str:
@@ -24,6 +28,11 @@ def lock_end_text(until: datetime) -> str:
     if local.date() == timezone.localdate():
         return date_format(local, "TIME_FORMAT")
     return date_format(local, "DATETIME_FORMAT")
+
+
+def datetime_text(when: datetime) -> str:
+    """A moment as pages and messages write it, in local time (e.g. an expiry)."""
+    return date_format(timezone.localtime(when), "DATETIME_FORMAT")
 
 
 def retry_after_seconds(until: datetime) -> int:
@@ -109,4 +118,111 @@ class ApiTokenForm(forms.Form):
         help_text=_("What it is for, e.g. “case-management export”."),
         max_length=100,
         error_messages={"required": _("Give the token a name.")},
+    )
+
+
+# --- Invitations and the team ------------------------------------------------------------
+
+
+class InvitationSignupForm(forms.Form):
+    """The account of an invited address: a name and a password (typed twice)."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=200,
+        error_messages={"required": _("Enter your full name.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        error_messages={"required": _("Choose a password.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        error_messages={"required": _("Type the password again.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            candidate = User(email=self.email, full_name=cleaned.get("full_name") or "")
+            try:
+                password_validation.validate_password(first, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+def _role_choices(roles: list[str] | None = None) -> list[tuple[str, str | Promise]]:
+    return [(value, label) for value, label in Role.choices if roles is None or value in roles]
+
+
+class RolesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+class NetworkAdminInviteForm(forms.Form):
+    """Invite a person by e-mail (as a network administrator, used as is)."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        error_messages={
+            "required": _("Enter the e-mail address of the person to invite."),
+            "invalid": _("Enter a valid e-mail address, such as name@example.ma."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    full_name = forms.CharField(label=_("Full name (optional)"), max_length=200, required=False)
+
+
+class InviteForm(NetworkAdminInviteForm):
+    """Invite a person to hold roles in a collectivity (the roles offered may be fewer)."""
+
+    roles = RolesField(
+        label=_("Roles"),
+        choices=_role_choices,
+        error_messages={"required": _("Choose at least one role.")},
+    )
+
+    def __init__(self, *args: Any, roles: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["roles"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = _role_choices(roles)
+
+
+class MemberRolesForm(forms.Form):
+    """The roles one person holds in the collectivity (the checked set replaces them)."""
+
+    roles = RolesField(label=_("Roles"), choices=_role_choices, required=False)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+
+
+class InvitationFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            (InvitationStatus.PENDING, _("Pending")),
+            (InvitationStatus.ACCEPTED, _("Accepted")),
+            (InvitationStatus.EXPIRED, _("Expired")),
+            (InvitationStatus.REVOKED, _("Withdrawn")),
+        ],
     )

@@ -98,10 +98,28 @@ def roles_in(user: User, collectivity: Collectivity) -> frozenset[str]:
     return cache[collectivity.pk]
 
 
+# What a network administrator may do in the network's own space (territories
+# Kind.NETWORK) without a membership there: run the network-wide consultations, surveys
+# and labs. Nothing in any real collectivity: there they need a role like anyone else.
+NETWORK_SPACE_PERMISSIONS: frozenset[Perm] = frozenset(
+    {Perm.STAFF_ACCESS, Perm.INBOX_VIEW, Perm.PARTICIPATION_MANAGE}
+)
+
+
 def permissions_in(user: User, collectivity: Collectivity) -> frozenset[Perm]:
+    """What `user` may do in `collectivity`: the permissions of the roles held there,
+    plus NETWORK_SPACE_PERMISSIONS for an active network administrator in the network's
+    own space (`Collectivity.is_network_space`)."""
     perms: set[Perm] = set()
     for role in roles_in(user, collectivity):
         perms |= ROLE_PERMISSIONS.get(role, frozenset())
+    if (
+        collectivity.is_network_space
+        and user.is_authenticated
+        and user.is_active
+        and user.is_network_admin
+    ):
+        perms |= NETWORK_SPACE_PERMISSIONS
     return frozenset(perms)
 
 

@@ -1,31 +1,47 @@
-"""Writes on accounts: memberships, sign-in and second factor (throttled), password
-reset, and personal API tokens."""
+"""Writes on accounts: memberships, invitations and the team's roles, account
+deactivation, sign-in and second factor (throttled), password reset, and personal API
+tokens."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import models, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
+from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 
 from infitah.accounts import throttle
-from infitah.accounts.models import ApiToken, Membership, ThrottleScope, User
+from infitah.accounts.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    NetworkRole,
+    Role,
+    ThrottleScope,
+    User,
+)
+from infitah.accounts.permissions import NetworkPerm, Perm, has_network_perm, has_perm
+from infitah.accounts.selectors import invitation_may_manage, invitation_token_digests
 from infitah.ledger.services import event_record
 from infitah.notifications.services import email_queue
 from infitah.territories.models import Collectivity
@@ -36,9 +52,16 @@ logger = logging.getLogger("infitah.accounts")
 
 @transaction.atomic
 def membership_grant(
-    *, user: User, collectivity: Collectivity, role: str, actor: User | None, process: str = ""
+    *,
+    user: User,
+    collectivity: Collectivity,
+    role: str,
+    actor: User | None,
+    process: str = "",
+    data: dict[str, Any] | None = None,
 ) -> Membership:
-    """Give `user` `role` in `collectivity` (idempotent), recorded in the case history."""
+    """Give `user` `role` in `collectivity` (idempotent), recorded in the case history
+    (with `data`, e.g. the invitation that carried the role)."""
     membership, created = Membership.objects.get_or_create(
         user=user, collectivity=collectivity, role=role
     )
@@ -50,8 +73,9 @@ def membership_grant(
             process=process,
             collectivity=collectivity,
             to_state=role,
-            data={"user": user.email},
+            data={"user": user.email, **(data or {})},
         )
+        user.__dict__.pop("_infitah_roles", None)
     return membership
 
 
@@ -398,3 +422,451 @@ def api_token_authenticate(secret: str) -> User | None:
             models.Q(last_used_at__isnull=True) | models.Q(last_used_at__lt=stale)
         ).update(last_used_at=now)
     return token.user
+
+
+# --- Invitations, the team's roles, accounts ---------------------------------------------
+
+# The process named in the ledger when an invitation grants roles: the inviter is the
+# actor (who gave the role), the process says it came by an accepted invitation.
+INVITATION_PROCESS = "invitation"
+
+
+def _invitation_language(language: str) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    for candidate in (language, translation.get_language() or ""):
+        candidate = (candidate or "").split("-")[0].lower()
+        if candidate in codes:
+            return candidate
+    return str(settings.LANGUAGE_CODE)
+
+
+def _invitation_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            {"email": _("Enter a valid e-mail address, such as name@example.ma.")},
+            code="invalid",
+        ) from None
+    return email
+
+
+def _roles_clean(roles: Iterable[str]) -> list[str]:
+    """`roles` without repeats, in Role order; ValidationError on an unknown value."""
+    wanted = set(roles)
+    unknown = wanted - set(Role.values)
+    if unknown:
+        raise ValidationError(
+            {"roles": _("Unknown role: %(role)s.") % {"role": sorted(unknown)[0]}}
+        )
+    return [value for value in Role.values if value in wanted]
+
+
+def _invitation_data(invitation: Invitation) -> dict[str, Any]:
+    return {
+        "email": invitation.email,
+        "roles": list(invitation.roles),
+        "network_role": invitation.network_role,
+    }
+
+
+def _invitation_email_queue(invitation: Invitation, secret: str) -> None:
+    inviter = invitation.invited_by
+    with translation.override(invitation.language):
+        link = settings.INFITAH_SITE_URL + reverse("accounts:invitation", kwargs={"token": secret})
+        context = {
+            "invitation": invitation,
+            "inviter": str(inviter) if inviter is not None else "",
+            "collectivity": invitation.collectivity.name if invitation.collectivity else "",
+            "roles": [str(Role(r).label) for r in invitation.roles],
+            "network_role": (
+                str(NetworkRole(invitation.network_role).label) if invitation.network_role else ""
+            ),
+            "link": link,
+            "expires": date_format(timezone.localtime(invitation.expires_at), "DATETIME_FORMAT"),
+        }
+        subject = render_to_string("accounts/mail/invitation_subject.txt", context).strip()
+        body = render_to_string("accounts/mail/invitation_body.txt", context).strip()
+    email_queue(
+        key=f"accounts:invitation:{invitation.pk}",
+        to=invitation.email,
+        subject=" ".join(subject.split()),
+        body=body + "\n\n— Infitah",
+    )
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    actor: User | None,
+    email: str,
+    collectivity: Collectivity | None,
+    roles: Sequence[str] = (),
+    network_role: str = "",
+    full_name: str = "",
+    language: str = "",
+    process: str = "",
+) -> tuple[Invitation, str]:
+    """Invite `email` to hold `roles` in `collectivity` and/or `network_role`; return the
+    invitation and the secret of its link.
+
+    Who may: a machine (`actor` None, then `process` names it, else ValueError); a
+    network administrator (NetworkPerm.ACCOUNTS_MANAGE) in any collectivity, the
+    network's own space included, with a network role or not; a holder of
+    Perm.MEMBERS_MANAGE in `collectivity`, for its roles only (never a network role).
+    Anyone else: PermissionDenied. Bad input (an invalid address, an unknown role, no
+    role at all, roles without a collectivity): ValidationError, nothing stored.
+
+    The secret appears only in the e-mail's link and the return value: the row keeps
+    its keyed digest. The link works once, for INFITAH_INVITATION_DAYS days. Side
+    effects: "invitation.created" in the ledger; the e-mail (in `language`, by default
+    the active one) queued in the outbox, with the link and the expiry date.
+    """
+    if actor is None and not process:
+        raise ValueError("An invitation needs an actor or a process.")
+    if network_role and network_role not in NetworkRole.values:
+        raise ValidationError({"network_role": _("Unknown network role.")})
+    if actor is not None and not invitation_may_manage(
+        actor=actor, collectivity=collectivity, network_role=network_role
+    ):
+        raise PermissionDenied
+    email = _invitation_email(email)
+    role_list = _roles_clean(roles)
+    if role_list and collectivity is None:
+        raise ValidationError({"roles": _("Roles are given in a collectivity: choose one.")})
+    if not role_list and not network_role:
+        raise ValidationError({"roles": _("Choose at least one role.")})
+    max_name = Invitation._meta.get_field("full_name").max_length or 200
+    now = timezone.now()
+    secret = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email,
+        full_name=" ".join((full_name or "").split())[:max_name],
+        collectivity=collectivity,
+        roles=role_list,
+        network_role=network_role,
+        digest=invitation_token_digests(secret)[0],
+        language=_invitation_language(language),
+        invited_by=actor,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.INFITAH_INVITATION_DAYS),
+    )
+    event_record(
+        obj=invitation,
+        action="invitation.created",
+        actor=actor,
+        process=process,
+        collectivity=collectivity,
+        data=_invitation_data(invitation),
+    )
+    _invitation_email_queue(invitation, secret)
+    logger.info("invitation %s created for %s", invitation.pk, email)
+    return invitation, secret
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
+    """Revoke a not yet accepted invitation: its link stops working (idempotent).
+
+    Who may: as for `invitation_create` (PermissionDenied otherwise). An accepted
+    invitation cannot be revoked (ValidationError: take the roles back instead).
+    Records "invitation.revoked" in the ledger the first time only.
+    """
+    if not invitation_may_manage(
+        actor=actor, collectivity=invitation.collectivity, network_role=invitation.network_role
+    ):
+        raise PermissionDenied
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at is not None:
+        raise ValidationError(
+            _("This invitation was already accepted: take the roles back instead."),
+            code="accepted",
+        )
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = actor
+        locked.save(update_fields=["revoked_at", "revoked_by"])
+        event_record(
+            obj=locked,
+            action="invitation.revoked",
+            actor=actor,
+            collectivity=locked.collectivity,
+            data=_invitation_data(locked),
+        )
+    return locked
+
+
+@transaction.atomic
+def invitation_resend(*, actor: User, invitation: Invitation) -> tuple[Invitation, str]:
+    """Send an invitation again: a new invitation with the same address, roles and
+    language (a new link and expiry), the old one revoked if it was still open.
+
+    As `invitation_create` and `invitation_revoke`; an accepted invitation is not sent
+    again (ValidationError).
+    """
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation was already accepted."), code="accepted")
+    new, secret = invitation_create(
+        actor=actor,
+        email=invitation.email,
+        collectivity=invitation.collectivity,
+        roles=list(invitation.roles),
+        network_role=invitation.network_role,
+        full_name=invitation.full_name,
+        language=invitation.language,
+    )
+    invitation_revoke(actor=actor, invitation=invitation)
+    return new, secret
+
+
+def _invitation_locked(token: str) -> Invitation:
+    """The invitation of `token`, locked, if it can still be accepted; otherwise a
+    ValidationError whose code says why: unknown, used, revoked or expired."""
+    # of=("self",): PostgreSQL cannot lock the nullable side of an outer join.
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("collectivity", "invited_by")
+        .filter(digest__in=invitation_token_digests(token))
+        .first()
+        if token and len(token) <= 100
+        else None
+    )
+    if invitation is None:
+        raise ValidationError(_("This invitation link is not valid."), code="unknown")
+    if invitation.is_accepted:
+        raise ValidationError(_("This invitation was already used."), code="used")
+    if invitation.is_revoked:
+        raise ValidationError(_("This invitation was withdrawn."), code="revoked")
+    if invitation.is_expired:
+        raise ValidationError(_("This invitation has expired."), code="expired")
+    return invitation
+
+
+def _invitation_grant(invitation: Invitation, user: User) -> Invitation:
+    """Grant what `invitation` carries to `user` (the checks are done), mark it used."""
+    inviter = invitation.invited_by
+    if inviter is not None and not (
+        inviter.is_active
+        and invitation_may_manage(
+            actor=inviter,
+            collectivity=invitation.collectivity,
+            network_role=invitation.network_role,
+        )
+    ):
+        # The inviter has since lost the right to give these roles.
+        raise ValidationError(
+            _("This invitation is no longer valid: ask for a new one."), code="void"
+        )
+    # The audit trail reads "the inviter gave role R to the user, by invitation N".
+    actor = inviter
+    process = INVITATION_PROCESS
+    data = {"invitation": invitation.pk}
+    if invitation.collectivity is not None:
+        for role in invitation.roles:
+            membership_grant(
+                user=user,
+                collectivity=invitation.collectivity,
+                role=role,
+                actor=actor,
+                process=process,
+                data=data,
+            )
+    if invitation.network_role and user.network_role != invitation.network_role:
+        previous = user.network_role
+        user.network_role = invitation.network_role
+        # Network administrators may enter /django-admin/ (catalogue, calendar).
+        user.is_staff = True
+        user.save(update_fields=["network_role", "is_staff"])
+        event_record(
+            obj=user,
+            action="account.network_role_granted",
+            actor=actor,
+            process=process,
+            from_state=previous,
+            to_state=invitation.network_role,
+            data={"user": user.email, **data},
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    event_record(
+        obj=invitation,
+        action="invitation.accepted",
+        actor=user,
+        collectivity=invitation.collectivity,
+        data=_invitation_data(invitation),
+    )
+    logger.info("invitation %s accepted by %s", invitation.pk, user.email)
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Invitation:
+    """Accept the invitation of `token` as `user`: grant its roles and network role.
+
+    Preconditions, else ValidationError with a code and nothing granted: the link is
+    known ("unknown"), not used ("used"), revoked ("revoked") or expired ("expired");
+    `user` is active ("inactive") and has the invited address ("wrong_account"); the
+    inviter may still give these roles ("void"). Each role goes through
+    `membership_grant` with the inviter as actor and the process "invitation" (the
+    ledger names the invitation); a network role sets `network_role` and `is_staff`
+    ("account.network_role_granted"). Records "invitation.accepted". The invitation
+    row is locked: a link pressed twice at once grants once.
+    """
+    invitation = _invitation_locked(token)
+    if not user.is_active:
+        raise ValidationError(_("This account is deactivated."), code="inactive")
+    if user.email.lower() != invitation.email:
+        raise ValidationError(
+            _("This invitation was sent to another e-mail address."), code="wrong_account"
+        )
+    return _invitation_grant(invitation, user)
+
+
+@transaction.atomic
+def invitation_signup(*, token: str, full_name: str, password: str) -> User:
+    """Create the account of an invitation's address and accept the invitation with it.
+
+    Preconditions, else ValidationError and nothing created: the invitation can be
+    accepted (codes as `invitation_accept`); no account has its address yet
+    ("account_exists"); a full name; the password passes AUTH_PASSWORD_VALIDATORS
+    ("password"). Records "account.created", then what `invitation_accept` records.
+    Does not sign the user in (the view does).
+    """
+    invitation = _invitation_locked(token)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError(
+            _("An account with this e-mail address exists: sign in to accept."),
+            code="account_exists",
+        )
+    max_name = User._meta.get_field("full_name").max_length or 200
+    full_name = " ".join((full_name or "").split())[:max_name]
+    if not full_name:
+        raise ValidationError(_("Enter your full name."), code="full_name")
+    candidate = User(email=invitation.email, full_name=full_name)
+    try:
+        password_validation.validate_password(password, candidate)
+    except ValidationError as error:
+        # One message with one code, so that the caller can tell it from the others.
+        raise ValidationError(" ".join(error.messages), code="password") from None
+    user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name)
+    event_record(
+        obj=user,
+        action="account.created",
+        actor=user,
+        process=INVITATION_PROCESS,
+        data={"user": user.email, "invitation": invitation.pk},
+    )
+    _invitation_grant(invitation, user)
+    return user
+
+
+def _admin_remains(collectivity: Collectivity, without: User) -> bool:
+    return (
+        Membership.objects.filter(collectivity=collectivity, role=Role.ADMIN, user__is_active=True)
+        .exclude(user=without)
+        .exists()
+    )
+
+
+@transaction.atomic
+def member_roles_set(
+    *, actor: User, collectivity: Collectivity, user: User, roles: Iterable[str]
+) -> tuple[list[str], list[str]]:
+    """Make `roles` the roles of `user` in `collectivity`; return (given, taken).
+
+    Preconditions: `actor` holds Perm.MEMBERS_MANAGE in `collectivity`
+    (PermissionDenied otherwise); `user` already holds a role there (new people are
+    invited) and `roles` are Role values (ValidationError otherwise). A change that
+    would leave the collectivity without an active administrator is refused
+    (ValidationError), so that nobody takes their own last ADMIN role by mistake.
+    Each role given or taken goes through `membership_grant`/`membership_revoke` with
+    `actor`, so each is in the ledger. An empty `roles` removes `user` from the team.
+    """
+    if not has_perm(actor, Perm.MEMBERS_MANAGE, collectivity):
+        raise PermissionDenied
+    wanted = _roles_clean(roles)
+    # Serialises the team changes of one collectivity: two administrators taking each
+    # other's ADMIN role at once cannot both see the other one remain.
+    Collectivity.objects.select_for_update().filter(pk=collectivity.pk).first()
+    current = set(
+        Membership.objects.filter(user=user, collectivity=collectivity).values_list(
+            "role", flat=True
+        )
+    )
+    if not current:
+        raise ValidationError(
+            _("This person holds no role here: invite them instead."), code="not_member"
+        )
+    if (
+        Role.ADMIN in current
+        and Role.ADMIN not in wanted
+        and not _admin_remains(collectivity, user)
+    ):
+        if user.pk == actor.pk:
+            message = _(
+                "You are the only administrator here: give the administrator role to "
+                "someone else before you give it up."
+            )
+        else:
+            message = _("This is the only administrator here: the role cannot be taken.")
+        raise ValidationError(message, code="last_admin")
+    given = [role for role in wanted if role not in current]
+    taken = [role for role in Role.values if role in current and role not in wanted]
+    for role in given:
+        membership_grant(user=user, collectivity=collectivity, role=role, actor=actor)
+    for role in taken:
+        membership_revoke(user=user, collectivity=collectivity, role=role, actor=actor)
+    user.__dict__.pop("_infitah_roles", None)
+    actor.__dict__.pop("_infitah_roles", None)
+    return given, taken
+
+
+def member_remove(*, actor: User, collectivity: Collectivity, user: User) -> list[str]:
+    """Take every role of `user` in `collectivity` (as `member_roles_set` with no role);
+    return the roles taken. The account and its history stay."""
+    return member_roles_set(actor=actor, collectivity=collectivity, user=user, roles=())[1]
+
+
+def _account_active_set(*, actor: User, user: User, active: bool) -> bool:
+    if not has_network_perm(actor, NetworkPerm.ACCOUNTS_MANAGE):
+        raise PermissionDenied
+    if not active and user.pk == actor.pk:
+        raise ValidationError(_("You cannot deactivate your own account."), code="self")
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.is_active == active:
+        return False
+    locked.is_active = active
+    locked.save(update_fields=["is_active"])
+    user.is_active = active
+    event_record(
+        obj=locked,
+        action="account.reactivated" if active else "account.deactivated",
+        actor=actor,
+        data={"user": locked.email},
+    )
+    logger.info(
+        "account %s %s by %s",
+        locked.email,
+        "reactivated" if active else "deactivated",
+        actor.email,
+    )
+    return True
+
+
+@transaction.atomic
+def account_deactivate(*, actor: User, user: User) -> bool:
+    """Deactivate `user`: they can no longer sign in (their sessions and API tokens stop
+    working), accept invitations or act; their memberships and history stay, nothing
+    else is revoked. Preconditions: `actor` holds NetworkPerm.ACCOUNTS_MANAGE
+    (PermissionDenied) and is not `user` (ValidationError). Idempotent; records
+    "account.deactivated". Returns whether the account changed."""
+    return _account_active_set(actor=actor, user=user, active=False)
+
+
+@transaction.atomic
+def account_reactivate(*, actor: User, user: User) -> bool:
+    """Let a deactivated account sign in again, with the roles it kept. As
+    `account_deactivate`; records "account.reactivated"."""
+    return _account_active_set(actor=actor, user=user, active=True)

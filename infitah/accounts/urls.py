@@ -17,6 +17,7 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="password-reset-confirm",
     ),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("two-factor/", views.otp, name="otp"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),

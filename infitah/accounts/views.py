@@ -1,5 +1,5 @@
-"""Sign-in, password reset, the personal workspace, TOTP two-factor authentication and
-API tokens."""
+"""Sign-in, password reset, the personal workspace (the collectivities one acts for),
+invitations, TOTP two-factor authentication and API tokens."""
 
 from __future__ import annotations
 
@@ -11,33 +11,35 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from infitah.accounts import services
+from infitah.accounts import selectors, services
 from infitah.accounts.decorators import needs_second_factor, verified_login_required
 from infitah.accounts.forms import (
     ApiTokenForm,
     EmailAuthenticationForm,
+    InvitationSignupForm,
     PasswordResetRequestForm,
     TokenForm,
     lock_end_text,
     retry_after_seconds,
 )
-from infitah.accounts.models import ApiToken, User
-from infitah.accounts.permissions import staff_collectivities
+from infitah.accounts.models import ApiToken, Invitation, Role, User
 
 # The client's address behind the trusted reverse proxies, as the signature limits read it.
+from infitah.network.event_selectors import trainings_followed
 from infitah.petitions.integrity import client_ip
 
 
@@ -140,11 +142,124 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/home.html",
         {
-            "collectivities": staff_collectivities(request.user),  # type: ignore[arg-type]
+            # Where the user acts: a role in several collectivities gives several back
+            # offices, and the person picks the one they act for.
+            "acting_for": selectors.acting_for_list(user=request.user),  # type: ignore[arg-type]
             "has_device": TOTPDevice.objects.devices_for_user(
                 request.user, confirmed=True
             ).exists(),
+            "trainings_followed": trainings_followed(request.user),  # type: ignore[arg-type]
         },
+    )
+
+
+# The status of an invitation page that cannot be used, by the reason's code.
+_INVITATION_STATUS = {
+    "unknown": 404,
+    "used": 410,
+    "revoked": 410,
+    "expired": 410,
+    "inactive": 403,
+    "wrong_account": 403,
+    "void": 410,
+    "account_exists": 409,
+}
+
+
+def _invitation_refused(
+    request: HttpRequest, code: str, invitation: Invitation | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        "accounts/invitation_invalid.html",
+        {"code": code, "invitation": invitation},
+        status=_INVITATION_STATUS.get(code, 400),
+    )
+
+
+def _invitation_code(invitation: Invitation | None) -> str:
+    """Why `invitation` cannot be accepted any more ("" when it can)."""
+    if invitation is None:
+        return "unknown"
+    if invitation.is_accepted:
+        return "used"
+    if invitation.is_revoked:
+        return "revoked"
+    if invitation.is_expired:
+        return "expired"
+    return ""
+
+
+def _invitation_done(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """After acceptance: the collectivity's back office (which asks for the second
+    factor first where it is required), or the workspace for a network role alone."""
+    messages.success(request, _("Welcome: the invitation is accepted."))
+    if invitation.collectivity is not None and invitation.roles:
+        return redirect("backoffice:home", slug=invitation.collectivity.slug)
+    return redirect("accounts:home")
+
+
+@never_cache
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of an invitation e-mail.
+
+    Unusable (unknown 404, used/revoked/expired 410): a page that says so, nothing
+    granted. For an existing account: sign in first, then a button accepts; another
+    account signed in, or a deactivated one, is refused (403). For a new address: a
+    form creates the account, signs it in and accepts. `never_cache`: the address holds
+    the secret.
+    """
+    found = selectors.invitation_get(token=token)
+    code = _invitation_code(found)
+    if found is None or code:
+        return _invitation_refused(request, code, found)
+    account = selectors.account_by_email(email=found.email)
+    signed_in = request.user if isinstance(request.user, User) else None
+    if account is not None and not account.is_active:
+        return _invitation_refused(request, "inactive", found)
+    if signed_in is not None and (account is None or signed_in.pk != account.pk):
+        return _invitation_refused(request, "wrong_account", found)
+    context: dict[str, Any] = {
+        "invitation": found,
+        "invitation_roles": [Role(r).label for r in found.roles if r in Role.values],
+        "account": account,
+    }
+    if account is not None and signed_in is None:
+        context["login_url"] = f"{reverse('accounts:login')}?{urlencode({'next': request.path})}"
+        return render(request, "accounts/invitation.html", context)
+    if account is not None and signed_in is not None:
+        if request.method == "POST":
+            try:
+                accepted = services.invitation_accept(token=token, user=signed_in)
+            except ValidationError as error:
+                return _invitation_refused(request, error.code or "", found)
+            return _invitation_done(request, accepted)
+        return render(request, "accounts/invitation.html", context)
+    form = InvitationSignupForm(
+        request.POST or None, email=found.email, initial={"full_name": found.full_name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_signup(
+                token=token,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            if error.code in {"password", "full_name"}:
+                form.add_error("password1" if error.code == "password" else "full_name", error)
+            else:
+                return _invitation_refused(request, error.code or "", found)
+        else:
+            auth_login(request, user, backend="infitah.accounts.backends.EmailBackend")
+            found.refresh_from_db()
+            return _invitation_done(request, found)
+    context["form"] = form
+    return render(
+        request,
+        "accounts/invitation.html",
+        context,
+        status=400 if request.method == "POST" else 200,
     )
 
 

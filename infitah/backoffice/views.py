@@ -8,6 +8,7 @@ from django.shortcuts import render
 from infitah.accounts.decorators import staff_view
 from infitah.accounts.models import Role
 from infitah.accounts.permissions import Perm, permissions_in, roles_in
+from infitah.accounts.selectors import acting_for_count
 from infitah.deadlines.selectors import open_duty_list
 
 
@@ -38,5 +39,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_advise": Perm.ADVISORY_MANAGE in perms or Perm.COUNCIL_MANAGE in perms,
             "can_openplan": Perm.OPENPLAN_MANAGE in perms or Perm.OPENPLAN_ASSESS in perms,
             "can_finance": Perm.FINANCE_MANAGE in perms,
+            # The network space has no practices of its own: only members share them.
+            "can_practices": Perm.PRACTICES_PUBLISH in perms and collectivity.is_network_member,
+            "can_manage_team": Perm.MEMBERS_MANAGE in perms,
+            # A person with roles in several collectivities sees whom they act for, and
+            # a way back to the workspace to switch.
+            "acts_for_several": acting_for_count(user=request.user) > 1,  # type: ignore[arg-type]
         },
     )

@@ -21,11 +21,15 @@ from infitah.council.demo import council_demo
 from infitah.finance.demo import finance_demo
 from infitah.information.demo import demo_information
 from infitah.lib.pagecache import bump
+from infitah.network.demo_events import events_demo
+from infitah.network.demo_members import members_demo
+from infitah.network.demo_practices import practices_demo
 from infitah.opendata.demo import opendata_demo
 from infitah.openness.demo import openness_demo
 from infitah.openplan.demo import openplan_demo
 from infitah.participation.consultations.demo import consultations_demo
 from infitah.participation.labs.demo import labs_demo
+from infitah.participation.network_demo import network_participation_demo
 from infitah.participation.surveys.demo import surveys_demo
 from infitah.petitions.demo import petitions_demo
 from infitah.publication.demo import publication_demo_load
@@ -164,6 +168,14 @@ def demo_load(*, log: Callable[[str], None] = print, import_dataset: bool = True
     advisory_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
     openplan_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
     finance_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
+    # The network's 2024 composition (after the demos above, which pick their places
+    # among the members); the catalogue and the index below read it.
+    members_demo(log=log)
+    # The network's own consultation and survey (the members' accounts exist by now).
+    network_participation_demo(log=log)
+    # The Saïdia gathering and trainings, then the practices presented there.
+    events_demo(log=log)
+    practices_demo(log=log)
     # Last: the catalogue reads every register above, and the index reads the catalogue.
     opendata_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
     openness_demo(log=log)

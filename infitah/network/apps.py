@@ -6,3 +6,8 @@ class NetworkConfig(AppConfig):
     name = "infitah.network"
     label = "network"
     verbose_name = _("Network")
+
+    def ready(self) -> None:
+        from infitah.network.panels import panels_register
+
+        panels_register()

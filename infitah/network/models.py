@@ -240,8 +240,8 @@ class EventStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class EventQuerySet(models.QuerySet["Event"]):
-    def published(self) -> EventQuerySet:
+class NetworkEventQuerySet(models.QuerySet["Event"]):
+    def published(self) -> NetworkEventQuerySet:
         return self.filter(status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED])
 
 
@@ -285,7 +285,7 @@ class Event(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
-    objects = EventQuerySet.as_manager()
+    objects = NetworkEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("network event")

@@ -163,7 +163,8 @@ def _pair(first: str, second: str) -> Greatest:
 
 def bodies() -> QuerySet[Collectivity]:
     """The OParl bodies: every collectivity with a council term or an advisory body
-    (deleted ones count: their deletion must stay visible). A body embeds its terms."""
+    (deleted ones count: their deletion must stay visible), never the network's own
+    space (not a territory, it has no council). A body embeds its terms."""
     has_term = Term.objects.filter(collectivity=OuterRef("pk"))
     has_advisory_body = Body.objects.filter(collectivity=OuterRef("pk"))
     latest_term = (
@@ -174,7 +175,8 @@ def bodies() -> QuerySet[Collectivity]:
         .values("m")[:1]
     )
     return (
-        Collectivity.objects.filter(Exists(has_term) | Exists(has_advisory_body))
+        Collectivity.objects.territorial()
+        .filter(Exists(has_term) | Exists(has_advisory_body))
         .annotate(
             oparl_modified=Greatest(
                 F("updated_at"),

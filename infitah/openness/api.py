@@ -167,7 +167,7 @@ def openness_ranking(request: HttpRequest, filters: Query[OpennessRankingQuery])
 )
 def openness_score(request: HttpRequest, slug: str) -> Any:
     collectivity = collectivity_get(slug=slug)
-    if collectivity is None:
+    if collectivity is None or collectivity.is_network_space:
         raise HttpError(404, _("Unknown collectivity."))
     score: Score | None = selectors.score_get(collectivity)
     if score is None:

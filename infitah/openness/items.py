@@ -167,8 +167,9 @@ M = TypeVar("M", bound=Model)
 
 
 def kinds_get(collectivity_ids: Ids) -> dict[int, str]:
-    """The kind of every collectivity asked (every one of the tree for None): one query."""
-    qs = Collectivity.objects.order_by()
+    """The kind of every collectivity asked (every one of the tree for None, never the
+    network's own space): one query."""
+    qs = Collectivity.objects.territorial().order_by()
     if collectivity_ids is not None:
         qs = qs.filter(pk__in=list(collectivity_ids))
     return dict(qs.values_list("pk", "kind"))

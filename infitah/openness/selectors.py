@@ -20,7 +20,7 @@ from django.db.models import Count, Max, Q
 
 from infitah.deadlines.workdays import add_months
 from infitah.openness.models import Method, Score
-from infitah.territories.models import Collectivity, Kind
+from infitah.territories.models import TERRITORIAL_KINDS, Collectivity, Kind
 
 # Score bands of the distribution: [0, 20), [20, 40), [40, 60), [60, 80), [80, 100].
 BANDS: tuple[tuple[int, int], ...] = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 100))
@@ -210,8 +210,8 @@ def distribution(month: dt.date, by: Literal["kind", "region"] = "kind") -> list
     groups: dict[str, DistributionRow] = {}
     values: dict[str, list[Decimal]] = defaultdict(list)
     if by == "kind":
-        for kind in Kind:
-            groups[kind.value] = DistributionRow(key=kind.value, label=str(kind.label))
+        for kind in TERRITORIAL_KINDS:
+            groups[kind] = DistributionRow(key=kind, label=str(Kind(kind).label))
     else:
         regions = Collectivity.objects.regions().order_by("name_fr", "pk")
         for region in regions:

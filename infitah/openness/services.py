@@ -32,7 +32,7 @@ from infitah.lib.cleaning import Errors, clean_text, raise_errors
 from infitah.opendata.models import Dataset
 from infitah.openness.items import COMPUTE, ItemResult, kinds_get
 from infitah.openness.models import ITEMS, Method, RunState, Score
-from infitah.territories.models import Collectivity
+from infitah.territories.models import Collectivity, Kind
 
 # Collectivities computed together: the items' queries take this many ids at once, and
 # the memory used is that of one chunk whatever the size of the network.
@@ -133,9 +133,12 @@ def openness_compute(
     method = method or Method.objects.current()
     weights = {code: int(method.weights.get(code, 0)) for code in ITEMS}
     if collectivity_ids is None:
-        ids = list(Collectivity.objects.order_by("pk").values_list("pk", flat=True))
+        ids = list(Collectivity.objects.territorial().order_by("pk").values_list("pk", flat=True))
     else:
-        ids = sorted(set(collectivity_ids))
+        # Never the network's own space (not a territory, never scored), whatever the
+        # caller names (e.g. the tick's changed collectivities: its events count).
+        network = set(Collectivity.objects.filter(kind=Kind.NETWORK).values_list("pk", flat=True))
+        ids = sorted(set(collectivity_ids) - network)
     computed = 0
     for chunk in _chunks(ids, CHUNK):
         kinds = kinds_get(chunk)

@@ -56,7 +56,7 @@ from infitah.publication.selectors import (
     POINTS_OPEN,
     category_list,
 )
-from infitah.territories.models import Collectivity, Kind
+from infitah.territories.models import TERRITORIAL_KINDS, Collectivity, Kind
 from infitah.territories.selectors import collectivity_get, collectivity_list
 
 # The dashboard's ranking, page by page: 1,590 rows would not fit in 30 KB.
@@ -96,7 +96,7 @@ def _filters(
     (ignored, and the page says so)."""
     ignored: list[str] = []
     kind = request.GET.get("kind", "")
-    if kind and kind not in Kind.values:
+    if kind and kind not in TERRITORIAL_KINDS:
         ignored.append("kind")
         kind = ""
     wanted = request.GET.get("region", "")
@@ -176,7 +176,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "kind": kind,
         "region": region,
         "regions": regions,
-        "kinds": Kind.choices,
+        "kinds": [(kind, Kind(kind).label) for kind in TERRITORIAL_KINDS],
         "ignored": ignored,
         "query": _query(kind, region),
         "by_kind": [_group(row) for row in by_kind],
@@ -328,7 +328,7 @@ def collectivity(request: HttpRequest, slug: str) -> HttpResponse:
     its kind, the method version, each item with its points, evidence and advice, and
     its history month by month."""
     found = collectivity_get(slug=slug)
-    if found is None:
+    if found is None or found.is_network_space:
         raise Http404
     score = selectors.score_get(found)
     peers = selectors.peer_rank(found, score.month) if score is not None else None

@@ -20,6 +20,24 @@ router = Router(tags=["participation"])
 staff_router = Router(tags=["participation (staff)"])
 
 
+class BreakdownRowOut(Schema):
+    key: str
+    label: str
+    contributions: int
+    participants: int
+
+
+class BreakdownOut(Schema):
+    """Who took part in a network-wide item, by region and by kind of collectivity
+    (`participation.breakdown`): keys are region slugs and kinds ("" not stated)."""
+
+    audience: str
+    contributions: int
+    participants: int
+    by_region: list[BreakdownRowOut]
+    by_kind: list[BreakdownRowOut]
+
+
 class ParticipantOut(Schema):
     id: int
     display_name: str

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from infitah.participation.models import DISPLAY_NAME_MAX, EMAIL_MAX, Gender
+from infitah.participation.models import DISPLAY_NAME_MAX, EMAIL_MAX, Audience, Gender
 from infitah.territories.models import Collectivity, Kind
 
 COMMUNE_QUERY_MAX = 200
@@ -24,6 +24,23 @@ def commune_find(value: str) -> Collectivity | None:
         .filter(Q(slug=value.lower()) | Q(name_ar=value) | Q(name_fr__iexact=value))
         .order_by("pk")
         .first()
+    )
+
+
+def audience_field() -> forms.ChoiceField:
+    """Whom a consultation, survey or lab of the network's own space addresses: the
+    citizens of every member, or the members themselves (the services check it)."""
+    return forms.ChoiceField(
+        label=_("Addressed to"),
+        choices=[
+            (Audience.NETWORK_CITIZENS.value, Audience.NETWORK_CITIZENS.label),
+            (Audience.NETWORK_MEMBERS.value, Audience.NETWORK_MEMBERS.label),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The members take part through the e-mail address of a staff account of a "
+            "member collectivity, and speak for it."
+        ),
     )
 
 

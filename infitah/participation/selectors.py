@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.db.models.functions import Lower
+from django.http import Http404, HttpRequest
 
+from infitah.accounts.models import Membership
 from infitah.participation import tokens
 from infitah.participation.models import Participant
+from infitah.territories.models import Collectivity
+from infitah.territories.selectors import collectivity_get
 
 SESSION_KEY = "participant_id"
 _CACHE_ATTR = "_participant_cache"
@@ -53,3 +57,47 @@ def confirm_link_participant(token: str) -> Participant | None:
     if found is None or tokens.stamp_of(found) != claim.stamp:
         return None
     return found
+
+
+def public_space_or_404(slug: str) -> Collectivity:
+    """For the public pages of consultations and labs: the collectivity of `slug` if it
+    has a public participation space (a network member, or the network's own space,
+    `Collectivity.has_public_space`), else Http404."""
+    collectivity = collectivity_get(slug=slug)
+    if collectivity is None or not collectivity.has_public_space:
+        raise Http404
+    return collectivity
+
+
+def members_spoken_for(emails: list[str]) -> dict[str, int]:
+    """E-mail address (lowercased) → the id of the member collectivity its holder speaks
+    for in a network-wide item addressed to the members (`Audience.NETWORK_MEMBERS`).
+
+    A participant speaks for a member when their e-mail address is that of an active
+    staff account holding a role in a collectivity that is a network member; with roles
+    in several members, the first by French name (then id) is the one they speak for.
+    Read now: a role taken away since is no longer counted. One query.
+    """
+    wanted = sorted({email.strip().lower() for email in emails if email})
+    if not wanted:
+        return {}
+    rows = (
+        Membership.objects.annotate(address=Lower("user__email"))
+        .filter(
+            address__in=wanted,
+            user__is_active=True,
+            collectivity__is_network_member=True,
+        )
+        .order_by("address", "collectivity__name_fr", "collectivity_id")
+        .values_list("address", "collectivity_id")
+    )
+    found: dict[str, int] = {}
+    for address, collectivity_id in rows:
+        found.setdefault(address, collectivity_id)
+    return found
+
+
+def member_spoken_for(participant: Participant) -> int | None:
+    """The id of the member collectivity `participant` speaks for (`members_spoken_for`),
+    or None (one query)."""
+    return members_spoken_for([participant.email]).get(participant.email.strip().lower())

@@ -20,8 +20,14 @@ from django.utils.translation import gettext as _
 
 from infitah.lib.casework import site_language, too_long
 from infitah.notifications.services import email_queue
-from infitah.participation import tokens
-from infitah.participation.models import DISPLAY_NAME_MAX, EMAIL_MAX, Gender, Participant
+from infitah.participation import selectors, tokens
+from infitah.participation.models import (
+    DISPLAY_NAME_MAX,
+    EMAIL_MAX,
+    Audience,
+    Gender,
+    Participant,
+)
 from infitah.territories.models import Collectivity, Kind
 
 # One confirmation e-mail per address and per window: typing the form again and again
@@ -166,3 +172,44 @@ def participant_confirm(*, token: str) -> Participant | None:
     participant.confirmed_at = now
     participant.save()
     return participant
+
+
+# --------------------------------------------------------------------------- audiences
+
+NETWORK_AUDIENCES = frozenset({Audience.NETWORK_CITIZENS, Audience.NETWORK_MEMBERS})
+
+
+def audience_error(*, collectivity: Collectivity, audience: str) -> str | None:
+    """Why `audience` cannot be that of a consultation, survey or lab of `collectivity`
+    (None when it can): the network's own space addresses the whole network (one of
+    NETWORK_AUDIENCES), every other collectivity its own public (Audience.LOCAL)."""
+    if collectivity.is_network_space:
+        if audience not in NETWORK_AUDIENCES:
+            return _(
+                "Choose whom the network addresses: the citizens of every member, or the "
+                "members themselves."
+            )
+        return None
+    if audience != Audience.LOCAL:
+        return _("Only the network's own space addresses the whole network.")
+    return None
+
+
+def audience_locked_error() -> str:
+    """The message when the audience of an item people took part in would change."""
+    return _("People have already taken part: the audience can no longer change.")
+
+
+def eligibility_refusal(*, audience: str, participant: Participant) -> str | None:
+    """Why `participant` may not take part in an item addressed to `audience` (None when
+    they may): an item addressed to the network's members takes only participants who
+    speak for a member (`selectors.member_spoken_for`; one query for that audience,
+    none otherwise). Anyone verified takes part in the other audiences."""
+    if audience != Audience.NETWORK_MEMBERS:
+        return None
+    if selectors.member_spoken_for(participant) is not None:
+        return None
+    return _(
+        "Only the network's member collectivities take part here: use the e-mail address "
+        "of your staff account in a member collectivity to take part in its name."
+    )

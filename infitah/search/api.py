@@ -71,7 +71,8 @@ def search(
     scope = None
     if collectivity:
         scope = collectivity_get(slug=collectivity) if SLUG_RE.fullmatch(collectivity) else None
-        if scope is None:
+        # The network's own space is not a territory with collectivities under it.
+        if scope is None or scope.is_network_space:
             raise HttpError(404, _("Unknown collectivity."))
     result = selectors.search(
         query=q,

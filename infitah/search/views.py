@@ -25,7 +25,8 @@ def search(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         if data["collectivity"]:
             scope = collectivity_get(slug=data["collectivity"])
-            if scope is None:
+            # The network's own space is not a territory with collectivities under it.
+            if scope is None or scope.is_network_space:
                 raise Http404
         result = selectors.search(
             query=data["q"],

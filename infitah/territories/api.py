@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from infitah.lib.bounds import Page
 from infitah.territories import selectors
-from infitah.territories.models import Collectivity, Kind
+from infitah.territories.models import TERRITORIAL_KINDS, Collectivity
 
 router = Router(tags=["collectivities"])
 
@@ -60,13 +60,14 @@ def collectivity_list(
     page: Page = 1,
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = MAX_PAGE_SIZE,
 ) -> CollectivityList:
-    """All matching collectivities; `count` is the total, `items` one page (all by default)."""
-    if kind and kind not in Kind.values:
+    """All matching collectivities; `count` is the total, `items` one page (all by default).
+    The network's own space is not a collectivity of the tree: never listed."""
+    if kind and kind not in TERRITORIAL_KINDS:
         raise HttpError(400, _("Unknown kind: use region, prefecture, province or commune."))
     parent_obj = None
     if parent:
         parent_obj = selectors.collectivity_get(slug=parent)
-        if parent_obj is None:
+        if parent_obj is None or parent_obj.is_network_space:
             raise HttpError(404, _("Unknown parent collectivity."))
     qs = selectors.collectivity_list(kind=kind, parent=parent_obj, query=(q or "")[:200])
     total = qs.count()
@@ -77,6 +78,6 @@ def collectivity_list(
 @router.get("/{slug}", response={200: CollectivityOut, 404: Any}, summary="One collectivity")
 def collectivity_detail(request: HttpRequest, slug: str) -> CollectivityOut:
     collectivity = selectors.collectivity_get(slug=slug)
-    if collectivity is None:
+    if collectivity is None or collectivity.is_network_space:
         raise HttpError(404, _("Unknown collectivity."))
     return _out(collectivity)

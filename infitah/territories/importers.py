@@ -397,7 +397,8 @@ def read_csv_file(path: Path) -> list[Record]:
 
 
 def _csv_records(path: Path, reader: csv.DictReader[str]) -> Iterator[Record]:
-    valid_kinds = dict(Kind.choices)
+    # The tree's kinds: the network's own space is never imported.
+    valid_kinds = {kind: label for kind, label in Kind.choices if kind in KIND_ORDER}
     for row in reader:
         origin = _("%(file)s, line %(line)d") % {"file": path.name, "line": reader.line_num}
         values = {k: (v or "").strip() for k, v in row.items() if k is not None}

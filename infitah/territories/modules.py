@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.http import HttpRequest
 from django.utils.functional import Promise
 
 from infitah.territories.models import Collectivity
@@ -42,3 +43,31 @@ def modules_for(collectivity: Collectivity) -> list[tuple[Module, str]]:
         for module in sorted(_registry.values(), key=lambda m: (m.order, m.key))
         if module.exists(collectivity)
     ]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of a collectivity's home page drawn by another app (its membership of
+    the network, the events it took part in, its practices): `render` returns the HTML,
+    empty when there is nothing to show. Apps that change what a panel shows bump the
+    "territories" page cache."""
+
+    key: str
+    render: Callable[[HttpRequest, Collectivity], str]
+    order: int = 100
+
+
+_panels: dict[str, Panel] = {}
+
+
+def register_panel(panel: Panel) -> None:
+    _panels[panel.key] = panel
+
+
+def panels_for(request: HttpRequest, collectivity: Collectivity) -> list[str]:
+    """The HTML of every registered panel with something to show for `collectivity`."""
+    drawn = (
+        panel.render(request, collectivity)
+        for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key))
+    )
+    return [html for html in drawn if html.strip()]

@@ -66,6 +66,7 @@ ORDER BY t.name_fr, t.id
 
 def region_tree() -> list[RegionNode]:
     """Regions with their prefectures/provinces (and their commune counts) and members.
+    The network's own space is never among them (not of these kinds, never a member).
 
     One query whatever the number of communes; rows are plain tuples, not model
     instances, since the network home shows about a hundred of them on every view.
@@ -120,7 +121,8 @@ ORDER BY t.name_fr, t.id
 def collectivity_list(
     *, kind: str | None = None, parent: Collectivity | None = None, query: str = ""
 ) -> CollectivityQuerySet:
-    qs = Collectivity.objects.select_related("parent")
+    """Collectivities of the tree (never the network's own space), by kind and name."""
+    qs = Collectivity.objects.territorial().select_related("parent")
     if kind:
         qs = qs.filter(kind=kind)
     if parent is not None:

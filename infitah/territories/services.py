@@ -286,7 +286,8 @@ def _validate(records: Sequence[Record]) -> None:
             )
         seen[key] = record
     known = set(seen) | _reference_keys()
-    for group, code, slug in Collectivity.objects.values_list("kind", "code", "slug"):
+    # The tree only: the network's own space (Kind.NETWORK) belongs to no group.
+    for group, code, slug in Collectivity.objects.territorial().values_list("kind", "code", "slug"):
         known.add((GROUP_OF_KIND[group], slug))
         if code:
             known.add((GROUP_OF_KIND[group], code))

@@ -7,6 +7,11 @@ responses per section once published after closing; a survey's aggregated result
 public (never a free-text answer, never a respondent); a lab's approved statements with
 their vote counts and its latest report, once the lab has opened (never a voter).
 
+The network's own space (territories Kind.NETWORK) is left out on purpose: it is not a
+territory and the catalogue's publishers are collectivities (and the network itself,
+for datasets without a collectivity, whose CKAN organization "network" its slug would
+collide with). Its network-wide items are public on their own pages and in the API.
+
 Values are plain: text, integers, Decimals for "number" columns, booleans, ISO dates
 (`iso_day`) and absolute page addresses (`page_url`); None is an empty cell. The helpers
 of this module are shared by the other source modules of this package.
@@ -44,7 +49,7 @@ from infitah.participation.labs.selectors import report_latest
 from infitah.participation.surveys import selectors as survey_selectors
 from infitah.participation.surveys.models import Status as SurveyStatus
 from infitah.participation.surveys.models import Survey
-from infitah.territories.models import Collectivity
+from infitah.territories.models import Collectivity, Kind
 
 # --------------------------------------------------------------------------- helpers
 
@@ -171,7 +176,7 @@ def consultation_rows(collectivity: Collectivity | None) -> Iterator[Row]:
 
 def consultation_holders() -> list[int]:
     return list(
-        Consultation.objects.public()
+        Consultation.objects.filter(collectivity__is_network_member=True)
         .order_by()
         .values_list("collectivity_id", flat=True)
         .distinct()
@@ -322,7 +327,7 @@ def synthesis_rows(collectivity: Collectivity | None) -> Iterator[Row]:
 
 def synthesis_holders() -> list[int]:
     return list(
-        Consultation.objects.public()
+        Consultation.objects.filter(collectivity__is_network_member=True)
         .filter(_published_syntheses(timezone.now()))
         .order_by()
         .values_list("collectivity_id", flat=True)
@@ -402,8 +407,8 @@ def _decimal(value: float | None, places: str = "0.01") -> Decimal | None:
 def survey_rows(collectivity: Collectivity | None) -> Iterator[Row]:
     """One row per option or scale value of each question (a free-text question: one
     row with its number of answers only), for the surveys whose results are public
-    (five queries per survey)."""
-    if collectivity is None:
+    (five queries per survey). Not the network's own space (see the module)."""
+    if collectivity is None or collectivity.kind == Kind.NETWORK:
         return
     surveys = Survey.objects.filter(_public_results(timezone.now()), collectivity=collectivity)
     for survey in surveys.order_by("opens_at", "pk"):
@@ -456,6 +461,7 @@ def survey_rows(collectivity: Collectivity | None) -> Iterator[Row]:
 def survey_holders() -> list[int]:
     return list(
         Survey.objects.filter(_public_results(timezone.now()))
+        .exclude(collectivity__kind=Kind.NETWORK)
         .order_by()
         .values_list("collectivity_id", flat=True)
         .distinct()

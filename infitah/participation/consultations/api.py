@@ -29,6 +29,8 @@ from infitah.accounts.permissions import Perm, has_perm
 from infitah.lib.bounds import Count, Id, whole_number
 from infitah.lib.casework import validation_detail
 from infitah.participation.access import ParticipantBearer
+from infitah.participation.api import BreakdownOut
+from infitah.participation.breakdown import breakdown_out
 from infitah.participation.consultations import selectors, services
 from infitah.participation.consultations.models import Comment, Consultation, Section
 from infitah.participation.models import Participant
@@ -72,6 +74,8 @@ class SectionOut(Schema):
 class ConsultationOut(Schema):
     id: int
     collectivity: str
+    # "local": the collectivity's public; "citizens" / "members": a network-wide item.
+    audience: str
     kind: str
     title: str
     title_ar: str
@@ -127,7 +131,7 @@ class CommentPageQuery(Schema):
 
 def _collectivity_or_404(slug: str) -> Collectivity:
     collectivity = collectivity_get(slug=slug)
-    if collectivity is None or not collectivity.is_network_member:
+    if collectivity is None or not collectivity.has_public_space:
         raise HttpError(404, _("Unknown collectivity."))
     return collectivity
 
@@ -181,6 +185,7 @@ def consultation_get(request: HttpRequest, pk: Id) -> Any:
     return {
         "id": c.pk,
         "collectivity": c.collectivity.slug,
+        "audience": c.audience,
         "kind": c.kind,
         "title": c.title,
         "title_ar": c.title_ar,
@@ -331,6 +336,8 @@ class ReportOut(Schema):
     sections: list[ReportSectionOut]
     by_commune: list[CountOut]
     by_gender: list[CountOut]
+    # A consultation of the network only (null otherwise): participation.breakdown.
+    breakdown: BreakdownOut | None
 
 
 @staff_router.get(
@@ -369,4 +376,5 @@ def staff_report(request: HttpRequest, pk: Id) -> Any:
         ],
         "by_commune": [vars(r) for r in report.by_commune],
         "by_gender": [vars(r) for r in report.by_gender],
+        "breakdown": breakdown_out(selectors.consultation_breakdown(consultation=found)),
     }

@@ -19,7 +19,7 @@ class ConsultationsConfig(AppConfig):
 
         def exists(collectivity: Collectivity) -> bool:
             return (
-                collectivity.is_network_member
+                collectivity.has_public_space
                 and Consultation.objects.filter(collectivity=collectivity).exists()
             )
 

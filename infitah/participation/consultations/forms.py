@@ -18,6 +18,8 @@ from infitah.participation.consultations.models import (
 )
 from infitah.participation.consultations.services import ConsultationInput
 from infitah.participation.consultations.workflow import Kind, Moderation, RejectionReason
+from infitah.participation.forms import audience_field
+from infitah.participation.models import Audience
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -65,11 +67,20 @@ class ConsultationForm(forms.Form):
         label=_("Moderation"), choices=Moderation.choices, widget=forms.RadioSelect
     )
 
+    def __init__(self, *args: Any, network: bool = False, **kwargs: Any) -> None:
+        """`network`: a consultation of the network's own space, which chooses its
+        audience (elsewhere the audience is the collectivity's public, not shown)."""
+        super().__init__(*args, **kwargs)
+        if network:
+            self.fields["audience"] = audience_field()
+            self.order_fields(["audience"])
+
     @classmethod
     def initial_of(cls, consultation: Consultation) -> dict[str, Any]:
         return {
             name: getattr(consultation, name)
             for name in (
+                "audience",
                 "kind",
                 "title_ar",
                 "title_fr",
@@ -92,6 +103,7 @@ class ConsultationForm(forms.Form):
             opens_at=data["opens_at"],
             closes_at=data["closes_at"],
             moderation=data["moderation"],
+            audience=data.get("audience", Audience.LOCAL),
         )
 
 

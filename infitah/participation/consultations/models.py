@@ -22,6 +22,7 @@ from infitah.participation.consultations.workflow import (
     StanceValue,
 )
 from infitah.participation.models import Audience
+from infitah.territories.models import Kind as CollectivityKind
 
 TITLE_MAX = 200
 TEXT_MAX = 20_000  # a section's body, a description, a synthesis, a response
@@ -48,8 +49,12 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
         return self.filter(closes_at__lte=now or timezone.now())
 
     def public(self) -> ConsultationQuerySet:
-        """Consultations of the network's collectivities (the only ones shown)."""
-        return self.filter(collectivity__is_network_member=True)
+        """Consultations shown to the public: those of the network's members and of the
+        network's own space (`Collectivity.has_public_space`)."""
+        return self.filter(
+            models.Q(collectivity__is_network_member=True)
+            | models.Q(collectivity__kind=CollectivityKind.NETWORK)
+        )
 
 
 class Consultation(models.Model):

@@ -9,6 +9,9 @@ The CSV has one header and one row per counted thing, `table` telling which:
     total,,<All sections>,…              the consultation as a whole
     commune,<slug>,<name>,,,,,<n>        participants by declared commune ("" undeclared)
     gender,<female|male|undisclosed>,<label>,,,,,<n>
+    region,<slug>,<name>,,,,,<n>         a consultation of the network only: participants
+    kind,<kind>,<label>,,,,,<n>          by region and by kind of collectivity ("" not
+                                         stated; participation.breakdown)
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from infitah.lib.csvsafe import csv_cell
 from infitah.lib.pdf import html_to_pdf
+from infitah.participation.breakdown import Breakdown
 from infitah.participation.consultations.selectors import Report
 
 HEADER = [
@@ -39,9 +43,9 @@ HEADER = [
 ]
 
 
-def report_csv(report: Report) -> str:
+def report_csv(report: Report, *, breakdown: Breakdown | None = None) -> str:
     """The report as CSV text, starting with a byte-order mark (spreadsheets then read
-    Arabic as UTF-8)."""
+    Arabic as UTF-8); with `breakdown`, the rows of its two tables too."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
@@ -74,6 +78,12 @@ def report_csv(report: Report) -> str:
         writer.writerow(["commune", row.key, csv_cell(row.label), "", "", "", "", row.participants])
     for row in report.by_gender:
         writer.writerow(["gender", row.key, row.label, "", "", "", "", row.participants])
+    if breakdown is not None:
+        for table, rows in (("region", breakdown.by_region), ("kind", breakdown.by_kind)):
+            for found in rows:
+                writer.writerow(
+                    [table, found.key, csv_cell(found.label), "", "", "", "", found.participants]
+                )
     return "\ufeff" + out.getvalue()
 
 
@@ -143,9 +153,9 @@ def stance_chart_svg(report: Report) -> SafeString:
     )
 
 
-def report_pdf(report: Report) -> bytes:
-    """The report as a PDF in the active language. Raises PdfUnavailable where
-    WeasyPrint cannot run."""
+def report_pdf(report: Report, *, breakdown: Breakdown | None = None) -> bytes:
+    """The report as a PDF in the active language (with `breakdown`, its two tables).
+    Raises PdfUnavailable where WeasyPrint cannot run."""
     language = (get_language() or "ar")[:2]
     html = render_to_string(
         "consultations/pdf/report.html",
@@ -154,6 +164,7 @@ def report_pdf(report: Report) -> bytes:
             "consultation": report.consultation,
             "collectivity": report.consultation.collectivity,
             "chart": stance_chart_svg(report),
+            "breakdown": breakdown,
             "lang": language,
             "dir": "rtl" if get_language_bidi() else "ltr",
             "issued_at": timezone.localtime(),

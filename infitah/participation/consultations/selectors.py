@@ -14,6 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from infitah.participation.breakdown import Breakdown, breakdown_compute
 from infitah.participation.consultations.models import (
     Comment,
     Consultation,
@@ -22,7 +23,7 @@ from infitah.participation.consultations.models import (
     localised,
 )
 from infitah.participation.consultations.workflow import CommentStatus, StanceValue
-from infitah.participation.models import Gender, Participant
+from infitah.participation.models import Audience, Gender, Participant
 from infitah.territories.models import Collectivity
 
 MODERATION_FILTERS = {
@@ -302,3 +303,23 @@ def consultation_report(*, consultation: Consultation) -> Report:
         supports=sum(r.supports for r in rows),
         opposes=sum(r.opposes for r in rows),
     )
+
+
+def consultation_breakdown(*, consultation: Consultation) -> Breakdown | None:
+    """For a consultation of the network (a network audience): the comments and stances
+    received and the distinct participants by region and by kind of collectivity
+    (`participation.breakdown`); None for a collectivity's own consultation. At most
+    five queries."""
+    if consultation.audience == Audience.LOCAL:
+        return None
+    contributions: Counter[int] = Counter()
+    for model in (Comment, Stance):
+        for participant_id, n in (
+            model.objects.filter(consultation=consultation)  # type: ignore[attr-defined]
+            .order_by()
+            .values("participant_id")
+            .annotate(n=Count("pk"))
+            .values_list("participant_id", "n")
+        ):
+            contributions[participant_id] += n
+    return breakdown_compute(audience=consultation.audience, contributions=contributions)

@@ -42,7 +42,12 @@ from infitah.participation.consultations.workflow import (
     StanceValue,
     is_allowed,
 )
-from infitah.participation.models import Participant
+from infitah.participation.models import Audience, Participant
+from infitah.participation.services import (
+    audience_error,
+    audience_locked_error,
+    eligibility_refusal,
+)
 from infitah.territories.models import Collectivity
 
 # A participant who sends the same text twice on the same section within this time
@@ -69,6 +74,8 @@ class ConsultationInput:
     opens_at: dt.datetime | None = None
     closes_at: dt.datetime | None = None
     moderation: str = Moderation.PRE
+    # Audience.LOCAL everywhere but in the network's own space (a network audience).
+    audience: str = Audience.LOCAL
 
 
 def _check_text(errors: dict[str, str], name: str, value: str, limit: int) -> str:
@@ -80,8 +87,11 @@ def _check_text(errors: dict[str, str], name: str, value: str, limit: int) -> st
     return value
 
 
-def _clean_consultation(data: ConsultationInput) -> dict[str, Any]:
+def _clean_consultation(data: ConsultationInput, collectivity: Collectivity) -> dict[str, Any]:
     errors: dict[str, str] = {}
+    wrong_audience = audience_error(collectivity=collectivity, audience=data.audience)
+    if wrong_audience is not None:
+        errors["audience"] = wrong_audience
     clean: dict[str, Any] = {
         name: _check_text(errors, name, getattr(data, name), limit)
         for name, limit in (
@@ -106,6 +116,7 @@ def _clean_consultation(data: ConsultationInput) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     clean.update(
+        audience=data.audience,
         kind=data.kind,
         moderation=data.moderation,
         opens_at=data.opens_at,
@@ -131,8 +142,9 @@ def consultation_create(
     *, collectivity: Collectivity, actor: User, data: ConsultationInput
 ) -> Consultation:
     """Create a consultation of `collectivity`; its sections are added next
-    (`section_save`). It must close in the future."""
-    clean = _clean_consultation(data)
+    (`section_save`). It must close in the future; its audience is that of a network
+    item in the network's own space, Audience.LOCAL elsewhere (`audience_error`)."""
+    clean = _clean_consultation(data, collectivity)
     if clean["closes_at"] <= timezone.now():
         raise ValidationError({"closes_at": _("The closing date must be in the future.")})
     consultation = Consultation.objects.create(
@@ -146,6 +158,7 @@ def consultation_create(
         data={
             "opens_at": clean["opens_at"].isoformat(),
             "closes_at": clean["closes_at"].isoformat(),
+            "audience": clean["audience"],
         },
     )
     return consultation
@@ -159,14 +172,17 @@ def consultation_update(
 
     Once it is open its opening stays as it was and its closing may move, but not into
     the past (closing early is allowed: set it to a time to come). After closing
-    nothing changes but the synthesis and the responses (`synthesis_save`).
+    nothing changes but the synthesis and the responses (`synthesis_save`). The
+    audience changes only while nobody has commented or taken a stance.
     """
     locked = _locked(consultation)
     now = timezone.now()
     phase = locked.phase(now)
     if phase == Phase.CLOSED:
         raise NotAllowed(_("This consultation is closed: it can no longer be changed."))
-    clean = _clean_consultation(data)
+    clean = _clean_consultation(data, locked.collectivity)
+    if clean["audience"] != locked.audience and _has_contributions(locked):
+        raise ValidationError({"audience": audience_locked_error()})
     if phase == Phase.OPEN:
         # Forms give minutes: the same minute is the same opening (seconds kept).
         if _minute(clean["opens_at"]) != _minute(locked.opens_at):
@@ -218,6 +234,13 @@ def consultation_close(*, consultation: Consultation, actor: User) -> Consultati
         data={"planned": planned.isoformat()},
     )
     return locked
+
+
+def _has_contributions(consultation: Consultation) -> bool:
+    return (
+        Comment.objects.filter(consultation=consultation).exists()
+        or Stance.objects.filter(consultation=consultation).exists()
+    )
 
 
 def section_has_reactions(section: Section) -> bool:
@@ -321,6 +344,14 @@ def _require_verified(participant: Participant) -> None:
         raise NotAllowed(_("Confirm your e-mail address before taking part."))
 
 
+def _require_eligible(consultation: Consultation, participant: Participant) -> None:
+    """NotAllowed for a participant outside the consultation's audience (an item of the
+    network addressed to its members takes only those who speak for a member)."""
+    refusal = eligibility_refusal(audience=consultation.audience, participant=participant)
+    if refusal is not None:
+        raise NotAllowed(refusal)
+
+
 @transaction.atomic
 def comment_post(
     *, section: Section, participant: Participant, text: str, parent: Comment | None = None
@@ -330,11 +361,13 @@ def comment_post(
 
     Published at once under "post" moderation; waits for a moderator under "pre".
     The same text sent again by the same participant on the same spot within
-    DUPLICATE_WINDOW returns the first comment.
+    DUPLICATE_WINDOW returns the first comment. NotAllowed for a participant outside
+    the consultation's audience (nothing is recorded).
     """
     consultation = section.consultation
     _require_verified(participant)
     _require_open(consultation)
+    _require_eligible(consultation, participant)
     text = require_text(text, "text", _("Write your comment."), max_length=COMMENT_MAX)
     if parent is not None:
         if parent.section_id != section.pk or parent.status != CommentStatus.PUBLISHED:
@@ -434,12 +467,14 @@ def comment_moderate(
 @transaction.atomic
 def stance_set(*, section: Section, participant: Participant, value: str) -> Stance | None:
     """Support or oppose a section (one stance per participant and section), change it,
-    or withdraw it (`value` "withdraw"); only while the consultation is open."""
+    or withdraw it (`value` "withdraw"); only while the consultation is open, and only
+    for a participant of its audience."""
     consultation = section.consultation
     _require_verified(participant)
     if value not in (*StanceValue.values, WITHDRAW):
         raise ValidationError({"value": _("Choose to support or to oppose.")})
     _require_open(consultation)
+    _require_eligible(consultation, participant)
     now = timezone.now()
     existing = (
         Stance.objects.select_for_update().filter(section=section, participant=participant).first()

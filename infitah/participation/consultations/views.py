@@ -44,7 +44,8 @@ from infitah.participation.consultations.workflow import (
     is_allowed,
 )
 from infitah.participation.selectors import participant_from_request
-from infitah.territories.selectors import network_collectivity_or_404 as _collectivity_or_404
+from infitah.participation.selectors import public_space_or_404 as _collectivity_or_404
+from infitah.participation.services import eligibility_refusal
 
 # Threads shown under each section of a consultation's page; the section's own page
 # lists them all, THREADS_PAGE at a time.
@@ -147,6 +148,10 @@ def _page_context(
     stances = selectors.participant_stances(consultation=consultation, participant=participant)
     phase = consultation.phase()
     published = consultation.is_synthesis_published
+    show_synthesis = phase == Phase.CLOSED and published
+    refusal = None
+    if participant is not None and phase == Phase.OPEN:
+        refusal = eligibility_refusal(audience=consultation.audience, participant=participant)
     return {
         "collectivity": consultation.collectivity,
         "consultation": consultation,
@@ -164,8 +169,16 @@ def _page_context(
             )
             for s in sections
         ],
-        "show_synthesis": phase == Phase.CLOSED and published,
+        "show_synthesis": show_synthesis,
         "is_pre_moderated": consultation.moderation == Moderation.PRE,
+        # Who may take part, and whether this participant may (network items).
+        "refusal": refusal,
+        "may_take_part": participant is not None and refusal is None,
+        "breakdown": (
+            selectors.consultation_breakdown(consultation=consultation)
+            if show_synthesis and section is None
+            else None
+        ),
     }
 
 
@@ -313,7 +326,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def staff_create(request: HttpRequest) -> HttpResponse:
     collectivity = _collectivity(request)
     form = ConsultationForm(
-        request.POST or None, initial={"moderation": Moderation.PRE, "kind": "action_plan"}
+        request.POST or None,
+        initial={"moderation": Moderation.PRE, "kind": "action_plan"},
+        network=collectivity.is_network_space,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -360,7 +375,9 @@ def _staff_detail_render(
             "phase": consultation.phase().value,
             "form": form
             or ConsultationForm(
-                initial=ConsultationForm.initial_of(consultation), auto_id="id_consultation_%s"
+                initial=ConsultationForm.initial_of(consultation),
+                auto_id="id_consultation_%s",
+                network=consultation.collectivity.is_network_space,
             ),
             "sections": sections,
             "new_section": new_section or SectionForm(auto_id="id_new_section_%s"),
@@ -375,7 +392,11 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _staff_consultation(request, pk)
     if request.method != "POST":
         return _staff_detail_render(request, consultation)
-    form = ConsultationForm(request.POST, auto_id="id_consultation_%s")
+    form = ConsultationForm(
+        request.POST,
+        auto_id="id_consultation_%s",
+        network=consultation.collectivity.is_network_space,
+    )
     status = 400
     if form.is_valid():
         try:
@@ -597,7 +618,8 @@ def staff_synthesis(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_view(Perm.PARTICIPATION_MANAGE)
 def staff_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """Counts per section; participants by declared commune and gender; CSV and PDF."""
+    """Counts per section; participants by declared commune and gender (and, for a
+    consultation of the network, by region and kind of collectivity); CSV and PDF."""
     consultation = _staff_consultation(request, pk)
     data = selectors.consultation_report(consultation=consultation)
     return render(
@@ -608,6 +630,7 @@ def staff_report(request: HttpRequest, pk: int) -> HttpResponse:
             "consultation": consultation,
             "report": data,
             "chart": report.stance_chart_svg(data),
+            "breakdown": selectors.consultation_breakdown(consultation=consultation),
         },
     )
 
@@ -616,7 +639,10 @@ def staff_report(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _staff_consultation(request, pk)
     data = selectors.consultation_report(consultation=consultation)
-    response = HttpResponse(report.report_csv(data), content_type="text/csv; charset=utf-8")
+    breakdown = selectors.consultation_breakdown(consultation=consultation)
+    response = HttpResponse(
+        report.report_csv(data, breakdown=breakdown), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="consultation-{consultation.pk}-report.csv"'
     )
@@ -627,8 +653,9 @@ def staff_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _staff_consultation(request, pk)
     data = selectors.consultation_report(consultation=consultation)
+    breakdown = selectors.consultation_breakdown(consultation=consultation)
     try:
-        pdf = report.report_pdf(data)
+        pdf = report.report_pdf(data, breakdown=breakdown)
     except PdfUnavailable:
         messages.error(
             request,

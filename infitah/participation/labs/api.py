@@ -32,6 +32,8 @@ from infitah.accounts.permissions import Perm, has_perm
 from infitah.lib.bounds import Id, whole_number
 from infitah.lib.casework import validation_detail
 from infitah.participation.access import ParticipantBearer
+from infitah.participation.api import BreakdownOut
+from infitah.participation.breakdown import breakdown_out
 from infitah.participation.labs import reports, selectors, services
 from infitah.participation.labs.models import Lab, Statement, StatementStatus
 from infitah.participation.models import Participant
@@ -69,10 +71,14 @@ class StatementOut(Schema):
 
 
 class LabDetailOut(LabOut):
+    # "local": the collectivity's public; "citizens" / "members": a network-wide lab.
+    audience: str
     description_ar: str
     description_fr: str
     moderate_statements: bool
     statements: list[StatementOut]
+    # A lab of the network only (null otherwise): who took part, by region and kind.
+    breakdown: BreakdownOut | None
 
 
 class NextStatement(Schema):
@@ -162,7 +168,7 @@ def _participant(request: HttpRequest) -> Participant:
 )
 def lab_list(request: HttpRequest, slug: str) -> Any:
     collectivity = collectivity_get(slug=slug)
-    if collectivity is None or not collectivity.is_network_member:
+    if collectivity is None or not collectivity.has_public_space:
         raise HttpError(404, _("Unknown collectivity."))
     return [_lab_out(lab, collectivity) for lab in selectors.lab_list(collectivity=collectivity)]
 
@@ -176,6 +182,8 @@ def lab_get(request: HttpRequest, pk: Id) -> Any:
     lab = _lab_or_404(pk)
     return {
         **_lab_out(lab, lab.collectivity),
+        "audience": lab.audience,
+        "breakdown": breakdown_out(selectors.lab_breakdown(lab=lab)),
         "description_ar": lab.description_ar,
         "description_fr": lab.description_fr,
         "moderate_statements": lab.moderate_statements,
@@ -243,7 +251,7 @@ def vote_cast(request: HttpRequest, pk: Id, payload: VoteIn) -> Any:
         )
     except ValidationError as exc:
         return Status(400, {"detail": validation_detail(exc)})
-    except services.LabClosed as exc:
+    except services.LabRefused as exc:
         return _error(409, exc.message)
     except services.StatementUnavailable:
         return _error(404, _("This lab has no approved statement with this id."), "statement_id")
@@ -279,7 +287,7 @@ def statement_submit(request: HttpRequest, pk: Id, payload: StatementIn) -> Any:
         )
     except ValidationError as exc:
         return Status(400, {"detail": validation_detail(exc)})
-    except services.LabClosed as exc:
+    except services.LabRefused as exc:
         return _error(409, exc.message)
     status = 202 if statement.status == StatementStatus.PENDING else 201
     return Status(status, {"id": statement.pk, "status": statement.status})

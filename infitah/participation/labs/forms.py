@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from infitah.participation.forms import audience_field
 from infitah.participation.labs.models import (
     DESCRIPTION_MAX,
     QUESTION_MAX,
@@ -17,6 +18,7 @@ from infitah.participation.labs.models import (
     VoteValue,
 )
 from infitah.participation.labs.services import SEED_BATCH_MAX, LabInput
+from infitah.participation.models import Audience
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -62,9 +64,18 @@ class LabForm(forms.Form):
         initial=True,
     )
 
+    def __init__(self, *args: Any, network: bool = False, **kwargs: Any) -> None:
+        """`network`: a lab of the network's own space, which chooses its audience
+        (elsewhere the audience is the collectivity's public, not shown)."""
+        super().__init__(*args, **kwargs)
+        if network:
+            self.fields["audience"] = audience_field()
+            self.order_fields(["audience"])
+
     @staticmethod
     def initial_of(lab: Lab) -> dict[str, Any]:
         return {
+            "audience": lab.audience,
             "question_ar": lab.question_ar,
             "question_fr": lab.question_fr,
             "description_ar": lab.description_ar,
@@ -84,6 +95,7 @@ class LabForm(forms.Form):
             opens_at=data["opens_at"],
             closes_at=data["closes_at"],
             moderate_statements=data["moderate_statements"],
+            audience=data.get("audience", Audience.LOCAL),
         )
 
 

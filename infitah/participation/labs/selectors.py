@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from infitah.participation.breakdown import Breakdown, breakdown_compute
 from infitah.participation.labs.models import (
     Lab,
     LabReport,
@@ -23,8 +24,8 @@ from infitah.participation.labs.models import (
     Vote,
     Voter,
 )
-from infitah.participation.models import Participant
-from infitah.territories.models import Collectivity
+from infitah.participation.models import Audience, Participant
+from infitah.territories.models import Collectivity, Kind
 
 
 def _count_of(queryset: QuerySet[Statement] | QuerySet[Voter]) -> Coalesce:
@@ -60,11 +61,13 @@ def lab_get(*, collectivity: Collectivity, pk: int, public: bool = True) -> Lab 
 
 
 def lab_public_get(*, pk: int) -> Lab | None:
-    """An opened lab of a network member (the API's /labs/{id})."""
+    """An opened lab of a network member or of the network's own space (the API's
+    /labs/{id})."""
     return (
         _with_counts(Lab.objects.published())
         .select_related("collectivity")
-        .filter(pk=pk, collectivity__is_network_member=True)
+        .filter(Q(collectivity__is_network_member=True) | Q(collectivity__kind=Kind.NETWORK))
+        .filter(pk=pk)
         .first()
     )
 
@@ -190,3 +193,30 @@ def export_votes(*, lab: Lab) -> list[tuple[int, int, int]]:
         .values_list("participant_id", "statement_id", "value")
     )
     return sorted((numbers[p], s, v) for p, s, v in rows if p in numbers)
+
+
+def lab_breakdown(*, lab: Lab) -> Breakdown | None:
+    """For a lab of the network (a network audience): the votes and statements of
+    participants, and the participants, by region and by kind of collectivity
+    (`participation.breakdown`); None for a collectivity's own lab. At most five
+    queries."""
+    if lab.audience == Audience.LOCAL:
+        return None
+    contributions: dict[int, int] = {}
+    for participant_id, n in (
+        Vote.objects.filter(lab=lab)
+        .order_by()
+        .values("participant_id")
+        .annotate(n=Count("pk"))
+        .values_list("participant_id", "n")
+    ):
+        contributions[participant_id] = contributions.get(participant_id, 0) + n
+    for participant_id, n in (
+        Statement.objects.filter(lab=lab, author__isnull=False)
+        .order_by()
+        .values("author_id")
+        .annotate(n=Count("pk"))
+        .values_list("author_id", "n")
+    ):
+        contributions[participant_id] = contributions.get(participant_id, 0) + n
+    return breakdown_compute(audience=lab.audience, contributions=contributions)

@@ -35,7 +35,12 @@ from infitah.participation.labs.models import (
     Voter,
 )
 from infitah.participation.labs.tasks import lab_report_refresh
-from infitah.participation.models import Participant
+from infitah.participation.models import Audience, Participant
+from infitah.participation.services import (
+    audience_error,
+    audience_locked_error,
+    eligibility_refusal,
+)
 from infitah.territories.models import Collectivity
 
 # At most one recomputation enqueued per lab in this window (the sweep catches the rest).
@@ -46,12 +51,27 @@ STATEMENTS_PER_PARTICIPANT = 20
 SEED_BATCH_MAX = 200
 
 
-class LabClosed(Exception):
-    """The lab is not open: nothing is accepted (HTTP 409)."""
+class LabRefused(Exception):
+    """The lab does not take this participant's contribution now (HTTP 409)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class LabClosed(LabRefused):
+    """The lab is not open: nothing is accepted (HTTP 409)."""
+
+
+class NotEligible(LabRefused):
+    """The participant is not of the lab's audience (a lab of the network addressed to
+    its members): nothing is accepted (HTTP 409)."""
+
+
+def _require_eligible(lab: Lab, participant: Participant) -> None:
+    refusal = eligibility_refusal(audience=lab.audience, participant=participant)
+    if refusal is not None:
+        raise NotEligible(refusal)
 
 
 class StatementUnavailable(Exception):
@@ -144,11 +164,29 @@ class LabInput:
     opens_at: datetime | None
     closes_at: datetime | None
     moderate_statements: bool
+    # Audience.LOCAL everywhere but in the network's own space (a network audience).
+    audience: str = Audience.LOCAL
 
 
-def _lab_clean(data: LabInput) -> dict[str, Any]:
-    """The lab's field values, or ValidationError naming each field in error."""
+def _has_contributions(lab: Lab) -> bool:
+    return (
+        lab.votes.exists()  # type: ignore[attr-defined]
+        or Statement.objects.filter(lab=lab, author__isnull=False).exists()
+    )
+
+
+def _lab_clean(
+    data: LabInput, collectivity: Collectivity, lab: Lab | None = None
+) -> dict[str, Any]:
+    """The lab's field values, or ValidationError naming each field in error. The
+    audience is a network one in the network's own space and Audience.LOCAL elsewhere,
+    and changes only while nobody has voted or written a statement."""
     errors: dict[str, str] = {}
+    wrong_audience = audience_error(collectivity=collectivity, audience=data.audience)
+    if wrong_audience is not None:
+        errors["audience"] = wrong_audience
+    elif lab is not None and lab.audience != data.audience and _has_contributions(lab):
+        errors["audience"] = audience_locked_error()
     values: dict[str, str] = {}
     try:
         values["question_ar"] = require_text(
@@ -183,6 +221,7 @@ def _lab_clean(data: LabInput) -> dict[str, Any]:
         "opens_at": data.opens_at,
         "closes_at": data.closes_at,
         "moderate_statements": bool(data.moderate_statements),
+        "audience": data.audience,
     }
 
 
@@ -192,7 +231,7 @@ def lab_create(
 ) -> Lab:
     """A new lab of `collectivity` (ValidationError per field on bad input). Its random
     seed is drawn now unless given, and never changes."""
-    lab = Lab(collectivity=collectivity, created_by=actor, **_lab_clean(data))
+    lab = Lab(collectivity=collectivity, created_by=actor, **_lab_clean(data, collectivity))
     if seed is not None:
         lab.seed = seed
     lab.save()
@@ -209,7 +248,7 @@ def lab_create(
 @transaction.atomic
 def lab_update(*, lab: Lab, actor: User, data: LabInput) -> Lab:
     """Change the question, description, dates or moderation of a lab (not its seed)."""
-    for field, value in _lab_clean(data).items():
+    for field, value in _lab_clean(data, lab.collectivity, lab).items():
         setattr(lab, field, value)
     lab.save()
     event_record(obj=lab, action="labs.updated", actor=actor, collectivity=lab.collectivity)
@@ -290,9 +329,11 @@ def statements_seed(*, lab: Lab, actor: User | None, texts: list[str]) -> list[S
 @transaction.atomic
 def statement_submit(*, lab: Lab, participant: Participant, text: str) -> Statement:
     """A participant's statement: pending moderation when the lab moderates, approved
-    otherwise. LabClosed outside the lab's dates; ValidationError on bad text, a
-    statement already in the lab, or past STATEMENTS_PER_PARTICIPANT."""
+    otherwise. LabClosed outside the lab's dates, NotEligible for a participant outside
+    its audience; ValidationError on bad text, a statement already in the lab, or past
+    STATEMENTS_PER_PARTICIPANT."""
     _require_open(lab)
+    _require_eligible(lab, participant)
     text = statement_text_clean(text)
     if _duplicate(lab, text):
         raise ValidationError({"text": _("This statement is already in the lab.")})
@@ -400,11 +441,13 @@ def vote_cast(
 ) -> tuple[Vote, bool]:
     """Record the participant's vote on an approved statement of an open lab, or change
     it. Returns (vote, created). ValidationError on a bad value, LabClosed outside the
-    dates, StatementUnavailable for an unknown, pending or rejected statement.
+    dates, NotEligible for a participant outside the lab's audience,
+    StatementUnavailable for an unknown, pending or rejected statement.
 
     Never computes the report: it marks the lab stale and may enqueue the task."""
     clean = vote_value_clean(value)
     _require_open(lab)
+    _require_eligible(lab, participant)
     statement = (
         Statement.objects.approved().filter(lab=lab, pk=statement_id).only("pk", "lab_id").first()
     )

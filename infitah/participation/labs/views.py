@@ -24,6 +24,7 @@ from infitah.accounts.decorators import staff_view
 from infitah.accounts.permissions import Perm
 from infitah.lib.csvsafe import csv_cell
 from infitah.participation.access import participant_required
+from infitah.participation.breakdown import breakdown_csv_rows
 from infitah.participation.labs import reports, selectors, services
 from infitah.participation.labs.forms import (
     LabForm,
@@ -35,7 +36,8 @@ from infitah.participation.labs.forms import (
 )
 from infitah.participation.labs.models import Lab, Statement, StatementStatus
 from infitah.participation.models import Participant
-from infitah.territories.selectors import network_collectivity_or_404 as _collectivity_or_404
+from infitah.participation.selectors import public_space_or_404 as _collectivity_or_404
+from infitah.participation.services import eligibility_refusal
 
 
 def _lab_or_404(slug: str, pk: int) -> Lab:
@@ -76,6 +78,13 @@ def lab_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
+def _refusal(request: HttpRequest, lab: Lab) -> str | None:
+    """Why the signed-in participant may not take part in `lab` (network items)."""
+    if not lab.is_open:
+        return None
+    return eligibility_refusal(audience=lab.audience, participant=_participant(request))
+
+
 def _vote_render(
     request: HttpRequest,
     lab: Lab,
@@ -84,7 +93,12 @@ def _vote_render(
     statement_form: StatementForm | None = None,
 ) -> HttpResponse:
     participant = _participant(request)
-    statement = selectors.statement_next(lab=lab, participant=participant) if lab.is_open else None
+    refusal = _refusal(request, lab)
+    statement = (
+        selectors.statement_next(lab=lab, participant=participant)
+        if lab.is_open and refusal is None
+        else None
+    )
     return render(
         request,
         "labs/vote.html",
@@ -96,6 +110,7 @@ def _vote_render(
             "mine": selectors.participant_statements(lab=lab, participant=participant),
             "statement_form": statement_form or StatementForm(),
             "closed_message": "" if lab.is_open else services.closed_message(lab),
+            "refusal": refusal,
         },
         status=status,
     )
@@ -120,7 +135,7 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             statement_id=form.cleaned_data["statement"],
             value=form.cleaned_data["vote"],
         )
-    except services.LabClosed as exc:
+    except services.LabRefused as exc:
         messages.error(request, exc.message)
         return _vote_render(request, lab, status=409)
     except services.StatementUnavailable:
@@ -145,7 +160,7 @@ def statement_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             statement = services.statement_submit(
                 lab=lab, participant=_participant(request), text=form.cleaned_data["text"]
             )
-        except services.LabClosed as exc:
+        except services.LabRefused as exc:
             messages.error(request, exc.message)
             status = 409
         except ValidationError as exc:
@@ -170,11 +185,17 @@ def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "labs/report.html",
-        {"collectivity": lab.collectivity, "lab": lab, "report": found, "view": view},
+        {
+            "collectivity": lab.collectivity,
+            "lab": lab,
+            "report": found,
+            "view": view,
+            "breakdown": selectors.lab_breakdown(lab=lab),
+        },
     )
 
 
-EXPORTS = {"votes.csv", "votes.json", "report.csv", "report.json"}
+EXPORTS = {"votes.csv", "votes.json", "report.csv", "report.json", "breakdown.csv"}
 
 
 def _csv(rows: list[list[Any]], filename: str) -> HttpResponse:
@@ -201,6 +222,11 @@ def export(request: HttpRequest, slug: str, pk: int, name: str) -> HttpResponse:
         raise Http404
     lab = _lab_or_404(slug, pk)
     filename = f"lab-{lab.pk}-{name}"
+    if name == "breakdown.csv":
+        breakdown = selectors.lab_breakdown(lab=lab)
+        if breakdown is None:
+            raise Http404
+        return _csv(breakdown_csv_rows(breakdown), filename)
     if name.startswith("votes"):
         rows = selectors.export_votes(lab=lab)
         if name.endswith(".csv"):
@@ -253,7 +279,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @staff_view(Perm.PARTICIPATION_MANAGE)
 def staff_create(request: HttpRequest) -> HttpResponse:
     collectivity = _collectivity(request)
-    form = LabForm(request.POST or None)
+    form = LabForm(request.POST or None, network=collectivity.is_network_space)
     if request.method == "POST" and form.is_valid():
         try:
             lab = services.lab_create(
@@ -286,7 +312,8 @@ def _staff_detail_render(
         {
             "collectivity": lab.collectivity,
             "lab": lab,
-            "form": form or LabForm(initial=LabForm.initial_of(lab)),
+            "form": form
+            or LabForm(initial=LabForm.initial_of(lab), network=lab.collectivity.is_network_space),
             "seed_form": seed_form or SeedForm(),
             "statements": selectors.staff_statement_list(lab=lab),
             "report": selectors.report_latest(lab=lab),
@@ -301,7 +328,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lab = _staff_lab(request, pk)
     if request.method != "POST":
         return _staff_detail_render(request, lab)
-    form = LabForm(request.POST)
+    form = LabForm(request.POST, network=lab.collectivity.is_network_space)
     if form.is_valid():
         try:
             services.lab_update(lab=lab, actor=_user(request), data=form.to_input())

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from infitah.lib.bounds import Id, whole_number
 from infitah.participation.access import ParticipantBearer
+from infitah.participation.api import BreakdownOut
+from infitah.participation.breakdown import breakdown_out
 from infitah.participation.models import Participant
 from infitah.participation.surveys import selectors, services
 from infitah.participation.surveys.models import Question, Survey
@@ -95,10 +97,14 @@ class ResultsOut(Schema):
 
 
 class SurveyOut(SurveyItem):
+    # "local": the collectivity's public; "citizens" / "members": a network-wide survey.
+    audience: str
     description_ar: str
     description_fr: str
     questions: list[QuestionOut]
     results: ResultsOut | None
+    # A survey of the network whose results are public (null otherwise).
+    breakdown: BreakdownOut | None
 
 
 class ResponseIn(Schema):
@@ -187,8 +193,10 @@ def survey_get(request: HttpRequest, pk: Id) -> Any:
     now = timezone.now()
     questions = selectors.question_list(survey=survey)
     results = None
+    breakdown = None
     count = selectors.response_count(survey=survey)
     if survey.results_public(now):
+        breakdown = breakdown_out(selectors.survey_breakdown(survey=survey))
         found = selectors.survey_results(survey=survey)
         results = {
             "respondents": found.respondents,
@@ -213,10 +221,12 @@ def survey_get(request: HttpRequest, pk: Id) -> Any:
         }
     return {
         **_item(survey, now, count),
+        "audience": survey.audience,
         "description_ar": survey.description_ar,
         "description_fr": survey.description_fr,
         "questions": [_question(q) for q in questions],
         "results": results,
+        "breakdown": breakdown,
     }
 
 

@@ -2,7 +2,9 @@
 
 - results: one row per option or scale value (public when the results are);
 - responses: one row per response, one column per question (staff only); the
-  participant is a stable opaque number (`selectors.respondent_number`).
+  participant is a stable opaque number (`selectors.respondent_number`);
+- breakdown (a survey of the network): respondents by region and by kind of
+  collectivity (`participation.breakdown`), public when the results are.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import io
 from django.utils import timezone
 
 from infitah.lib.csvsafe import csv_cell
+from infitah.participation.breakdown import Breakdown, breakdown_csv_rows
 from infitah.participation.surveys.models import Question
 from infitah.participation.surveys.selectors import ResponseRow, Results
 
@@ -67,3 +70,7 @@ def responses_csv(questions: list[Question], rows: list[ResponseRow]) -> str:
         submitted = timezone.localtime(row.submitted_at).strftime("%Y-%m-%d %H:%M")
         lines.append([row.respondent, submitted, *(_answer_text(q, row) for q in questions)])
     return _write(lines)
+
+
+def breakdown_csv(breakdown: Breakdown) -> str:
+    return _write(breakdown_csv_rows(breakdown))

@@ -8,6 +8,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from infitah.participation.forms import audience_field
 from infitah.participation.surveys.models import (
     ANSWER_TEXT_MAX,
     DESCRIPTION_MAX,
@@ -53,11 +54,19 @@ class SurveyForm(forms.Form):
         label=_("Show the results while the survey is open"), required=False
     )
 
+    def __init__(self, *args: Any, network: bool = False, **kwargs: Any) -> None:
+        """`network`: a survey of the network's own space, which chooses its audience
+        (elsewhere the audience is the collectivity's public, not shown)."""
+        super().__init__(*args, **kwargs)
+        if network:
+            self.fields["audience"] = audience_field()
+
     @staticmethod
     def initial_of(survey: Survey) -> dict[str, Any]:
         return {
             name: getattr(survey, name)
             for name in (
+                "audience",
                 "title_ar",
                 "title_fr",
                 "description_ar",

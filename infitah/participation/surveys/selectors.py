@@ -13,7 +13,8 @@ from datetime import datetime
 from django.db.models import Count, Prefetch
 from django.utils.crypto import salted_hmac
 
-from infitah.participation.models import Participant
+from infitah.participation.breakdown import Breakdown, breakdown_compute
+from infitah.participation.models import Audience, Participant
 from infitah.participation.surveys.models import (
     Answer,
     Option,
@@ -199,3 +200,13 @@ def response_rows(*, survey: Survey) -> list[ResponseRow]:
             )
         )
     return rows
+
+
+def survey_breakdown(*, survey: Survey) -> Breakdown | None:
+    """For a survey of the network (a network audience): the responses and respondents
+    by region and by kind of collectivity (`participation.breakdown`; one response per
+    respondent); None for a collectivity's own survey. At most four queries."""
+    if survey.audience == Audience.LOCAL:
+        return None
+    respondents = Response.objects.filter(survey=survey).values_list("participant_id", flat=True)
+    return breakdown_compute(audience=survey.audience, contributions=dict.fromkeys(respondents, 1))

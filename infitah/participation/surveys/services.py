@@ -22,7 +22,12 @@ from django.utils.translation import gettext as _
 from infitah.accounts.models import User
 from infitah.ledger.services import event_record
 from infitah.lib.casework import too_long
-from infitah.participation.models import Participant
+from infitah.participation.models import Audience, Participant
+from infitah.participation.services import (
+    audience_error,
+    audience_locked_error,
+    eligibility_refusal,
+)
 from infitah.participation.surveys.models import (
     ANSWER_TEXT_MAX,
     DESCRIPTION_MAX,
@@ -70,6 +75,13 @@ class QuestionsLocked(SurveyRefused):
     code = "questions_locked"
 
 
+class NotEligible(SurveyRefused):
+    """The participant is not of the survey's audience (a survey of the network
+    addressed to its members)."""
+
+    code = "not_eligible"
+
+
 @dataclass
 class SurveyInput:
     title_ar: str = ""
@@ -79,6 +91,8 @@ class SurveyInput:
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     show_results_while_open: bool = False
+    # Audience.LOCAL everywhere but in the network's own space (a network audience).
+    audience: str = Audience.LOCAL
 
 
 @dataclass
@@ -145,7 +159,9 @@ def survey_save(
     """Create a survey (a draft) or change one of `collectivity`'s surveys.
 
     ValidationError per field: a title (Arabic or French) is required, texts have
-    limits, the closing comes after the opening. Nothing changes then.
+    limits, the closing comes after the opening, the audience is a network one in the
+    network's own space and Audience.LOCAL elsewhere, and changes only while nobody has
+    answered. Nothing changes then.
     """
     if survey is not None and survey.collectivity_id != collectivity.pk:
         raise ValueError("The survey belongs to another collectivity.")
@@ -165,6 +181,11 @@ def survey_save(
         errors["closes_at"] = _("Give the closing date and time.")
     if data.opens_at and data.closes_at and data.closes_at <= data.opens_at:
         errors["closes_at"] = _("The survey must close after it opens.")
+    wrong_audience = audience_error(collectivity=collectivity, audience=data.audience)
+    if wrong_audience is not None:
+        errors["audience"] = wrong_audience
+    elif survey is not None and survey.audience != data.audience and _has_responses(survey):
+        errors["audience"] = audience_locked_error()
     if errors:
         raise ValidationError(errors)
     assert data.opens_at is not None and data.closes_at is not None
@@ -175,6 +196,7 @@ def survey_save(
     survey.description_ar, survey.description_fr = description_ar, description_fr
     survey.opens_at, survey.closes_at = data.opens_at, data.closes_at
     survey.show_results_while_open = data.show_results_while_open
+    survey.audience = data.audience
     survey.save()
     if created:
         _record(survey, "survey.create", actor)
@@ -384,12 +406,16 @@ def response_submit(
 
     Refused (SurveyRefused, nothing recorded) outside the survey's dates and when the
     participant already answered — also when two submissions race: the unique
-    (survey, participant) makes the second insert fail. ValidationError keyed "q<id>"
-    on bad or missing answers.
+    (survey, participant) makes the second insert fail; NotEligible when the
+    participant is not of the survey's audience. ValidationError keyed "q<id>" on bad or
+    missing answers.
     """
     if participant.verified_at is None:
         raise ValueError("Only a verified participant answers.")
     check_can_answer(survey=survey)
+    refusal = eligibility_refusal(audience=survey.audience, participant=participant)
+    if refusal is not None:
+        raise NotEligible(refusal)
     if Response.objects.filter(survey=survey, participant=participant).exists():
         raise AlreadyAnswered(_("You already answered this survey: one answer per person."))
     questions = list(survey.questions.prefetch_related("options"))

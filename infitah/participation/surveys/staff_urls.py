@@ -21,4 +21,5 @@ urlpatterns = [
     path("<int:pk>/results/", views.staff_results, name="results"),
     path("<int:pk>/results.csv", views.staff_results_csv, name="results-csv"),
     path("<int:pk>/responses.csv", views.staff_responses_csv, name="responses-csv"),
+    path("<int:pk>/breakdown.csv", views.staff_breakdown_csv, name="breakdown-csv"),
 ]

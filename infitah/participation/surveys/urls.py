@@ -15,4 +15,9 @@ urlpatterns = [
         views.survey_results_csv,
         name="results-csv",
     ),
+    path(
+        "c/<slug:slug>/surveys/<int:pk>/breakdown.csv",
+        views.survey_breakdown_csv,
+        name="breakdown-csv",
+    ),
 ]

@@ -26,6 +26,7 @@ from infitah.accounts.permissions import Perm
 from infitah.lib.casework import private
 from infitah.participation.access import join_url
 from infitah.participation.selectors import participant_from_request
+from infitah.participation.services import eligibility_refusal
 from infitah.participation.surveys import charts, exports, selectors, services
 from infitah.participation.surveys.forms import (
     QuestionForm,
@@ -118,6 +119,9 @@ def _detail(
     participant = participant_from_request(request)
     questions = selectors.question_list(survey=survey)
     answered = selectors.has_answered(survey=survey, participant=participant)
+    refusal = None
+    if participant is not None and not answered and survey.is_open(now):
+        refusal = eligibility_refusal(audience=survey.audience, participant=participant)
     return private(
         render(
             request,
@@ -126,6 +130,8 @@ def _detail(
                 "collectivity": survey.collectivity,
                 "survey": survey,
                 "participant": participant,
+                # Who may take part, and why this participant may not (network items).
+                "refusal": refusal,
                 "is_open": survey.is_open(now),
                 "is_closed": survey.is_closed(now),
                 "days_left": survey.days_left(now),
@@ -198,6 +204,7 @@ def survey_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "results": results,
             "charts": _charts(results),
             "staff": False,
+            "breakdown": selectors.survey_breakdown(survey=survey),
         },
     )
 
@@ -205,6 +212,16 @@ def survey_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def survey_results_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     results = _public_results(slug, pk)
     return _csv(exports.results_csv(results), f"survey-{pk}-results.csv")
+
+
+def survey_breakdown_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A survey of the network: its respondents by region and kind of collectivity, when
+    its results are public (404 for a collectivity's own survey)."""
+    survey = _survey_or_404(_collectivity_or_404(slug), pk)
+    breakdown = selectors.survey_breakdown(survey=survey) if survey.results_public() else None
+    if breakdown is None:
+        raise Http404
+    return _csv(exports.breakdown_csv(breakdown), f"survey-{pk}-breakdown.csv")
 
 
 # ---------------------------------------------------------------------------- staff
@@ -234,7 +251,10 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @staff_view(Perm.PARTICIPATION_MANAGE)
 def staff_create(request: HttpRequest) -> HttpResponse:
     collectivity = _collectivity(request)
-    form = SurveyForm(request.POST if request.method == "POST" else None)
+    form = SurveyForm(
+        request.POST if request.method == "POST" else None,
+        network=collectivity.is_network_space,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             survey = services.survey_save(
@@ -279,7 +299,11 @@ def _edit_render(
             "collectivity": survey.collectivity,
             "survey": survey,
             "form": survey_form
-            or SurveyForm(initial=SurveyForm.initial_of(survey), auto_id="id_survey_%s"),
+            or SurveyForm(
+                initial=SurveyForm.initial_of(survey),
+                auto_id="id_survey_%s",
+                network=survey.collectivity.is_network_space,
+            ),
             "questions": questions,
             "new_question": new_question
             or QuestionForm(
@@ -304,7 +328,9 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _staff_survey(request, pk)
     if request.method != "POST":
         return _edit_render(request, survey)
-    form = SurveyForm(request.POST, auto_id="id_survey_%s")
+    form = SurveyForm(
+        request.POST, auto_id="id_survey_%s", network=survey.collectivity.is_network_space
+    )
     if form.is_valid():
         try:
             services.survey_save(
@@ -414,6 +440,7 @@ def staff_results(request: HttpRequest, pk: int) -> HttpResponse:
                 "results": results,
                 "charts": _charts(results),
                 "staff": True,
+                "breakdown": selectors.survey_breakdown(survey=survey),
             },
         )
     )
@@ -434,3 +461,14 @@ def staff_responses_csv(request: HttpRequest, pk: int) -> HttpResponse:
         selectors.question_list(survey=survey), selectors.response_rows(survey=survey)
     )
     return private(_csv(content, f"survey-{pk}-responses.csv"))
+
+
+@staff_view(Perm.PARTICIPATION_MANAGE)
+def staff_breakdown_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """A survey of the network: its respondents by region and kind of collectivity, at
+    any time (404 for a collectivity's own survey)."""
+    survey = _staff_survey(request, pk)
+    breakdown = selectors.survey_breakdown(survey=survey)
+    if breakdown is None:
+        raise Http404
+    return private(_csv(exports.breakdown_csv(breakdown), f"survey-{pk}-breakdown.csv"))

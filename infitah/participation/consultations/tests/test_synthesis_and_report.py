@@ -155,7 +155,7 @@ def test_pdf_unavailable_says_so(
     discussed: Consultation, staff_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The one stand-in of this module: a server without Pango cannot be had otherwise.
-    def unavailable(data: object) -> bytes:
+    def unavailable(data: object, **kwargs: object) -> bytes:
         raise PdfUnavailable("no pango")
 
     monkeypatch.setattr(report, "report_pdf", unavailable)
