@@ -25,6 +25,7 @@ import re
 import struct
 import unicodedata
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -62,7 +63,12 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "txt": ("txt",),
     "jpeg": ("jpg", "jpeg"),
     "png": ("png",),
+    "pptx": ("pptx",),
+    "odp": ("odp",),
 }
+# The types accepted unless a caller names its own (`types=`): presentations are taken
+# only where they are asked for (the network's events and practices).
+DEFAULT_TYPES: frozenset[str] = frozenset(EXTENSIONS) - {"pptx", "odp"}
 EXTENSION_TYPES: dict[str, str] = {ext: kind for kind, exts in EXTENSIONS.items() for ext in exts}
 
 CONTENT_TYPES: dict[str, str] = {
@@ -75,6 +81,8 @@ CONTENT_TYPES: dict[str, str] = {
     "txt": "text/plain; charset=utf-8",
     "jpeg": "image/jpeg",
     "png": "image/png",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odp": "application/vnd.oasis.opendocument.presentation",
 }
 
 # Human names of the types, for messages.
@@ -88,12 +96,15 @@ TYPE_LABELS: dict[str, Any] = {
     "txt": _("plain text"),
     "jpeg": "JPEG",
     "png": "PNG",
+    "pptx": "PowerPoint (PPTX)",
+    "odp": "OpenDocument presentation (ODP)",
     "zip": _("ZIP archive"),
 }
 
 _ODF_MIMETYPES = {
     b"application/vnd.oasis.opendocument.text": "odt",
     b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+    b"application/vnd.oasis.opendocument.presentation": "odp",
 }
 _ARCHIVE_SUFFIXES = (".zip", ".jar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".tar")
 _ARCHIVE_MAGIC = (b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh", b"\xfd7zXZ")
@@ -118,16 +129,19 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "INFITAH_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
-def accepted_extensions() -> list[str]:
-    return sorted(EXTENSION_TYPES)
+def accepted_extensions(types: Collection[str] | None = None) -> list[str]:
+    """The extensions of `types` (DEFAULT_TYPES when None)."""
+    kinds = DEFAULT_TYPES if types is None else types
+    return sorted(ext for ext, kind in EXTENSION_TYPES.items() if kind in kinds)
 
 
 def _refuse(message: Any, code: str, **params: Any) -> ValidationError:
     return ValidationError(message, code=code, params=params or None)
 
 
-def check_name(name: str) -> tuple[str, str]:
-    """(safe display name, lower-case extension) of `name`, or ValidationError.
+def check_name(name: str, *, types: Collection[str] | None = None) -> tuple[str, str]:
+    """(safe display name, lower-case extension) of `name`, or ValidationError. The
+    extension must be one of `types` (DEFAULT_TYPES when None).
 
     Refuses rather than repairs: a name with a path or a hidden character is a sign of a
     mistake or an attack, and the editor should see it.
@@ -161,15 +175,15 @@ def check_name(name: str) -> tuple[str, str]:
         raise _refuse(
             _("The file name has no extension (such as .pdf). Accepted: %(accepted)s."),
             "name_no_extension",
-            accepted=", ".join(accepted_extensions()),
+            accepted=", ".join(accepted_extensions(types)),
         )
     ext = ext.lower()
-    if ext not in EXTENSION_TYPES:
+    if ext not in accepted_extensions(types):
         raise _refuse(
             _("Files ending in .%(ext)s are not accepted. Accepted: %(accepted)s."),
             "extension",
             ext=ext,
-            accepted=", ".join(accepted_extensions()),
+            accepted=", ".join(accepted_extensions(types)),
         )
     return name, ext
 
@@ -259,6 +273,8 @@ def _zip_type(file: IO[bytes]) -> str:
                 return "docx"
             if "xl/workbook.xml" in names:
                 return "xlsx"
+            if "ppt/presentation.xml" in names:
+                return "pptx"
         if "mimetype" in names and "content.xml" in names:
             info = archive.getinfo("mimetype")
             if info.file_size <= 100:
@@ -373,9 +389,16 @@ def _detect(file: IO[bytes], head: bytes, ext: str) -> str | None:
     return None
 
 
-def check_upload(file: IO[bytes], *, name: str, max_bytes: int | None = None) -> CheckedUpload:
-    """Check an uploaded file by its content; see the module docstring. Reads, never stores."""
-    display_name, ext = check_name(name)
+def check_upload(
+    file: IO[bytes],
+    *,
+    name: str,
+    max_bytes: int | None = None,
+    types: Collection[str] | None = None,
+) -> CheckedUpload:
+    """Check an uploaded file by its content; see the module docstring. Reads, never
+    stores. `types`: the accepted detected types (DEFAULT_TYPES when None)."""
+    display_name, ext = check_name(name, types=types)
     limit = max_upload_bytes() if max_bytes is None else max_bytes
     size, sha256, head = _read_all(file, limit)
     if size == 0:

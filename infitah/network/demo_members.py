@@ -29,6 +29,7 @@ from django.utils import timezone
 from infitah.ledger.models import Event
 from infitah.ledger.services import event_record
 from infitah.lib import pagecache
+from infitah.lib.minimal_pdf import minimal_pdf
 from infitah.network.membership_selectors import NETWORK_START
 from infitah.network.membership_services import MEMBER_PAGE_NAMESPACES
 from infitah.network.models import (
@@ -103,36 +104,6 @@ Engagements des membres
 - le soumettre à l'adoption du conseil ;
 - en suivre et en évaluer la mise en œuvre avec la société civile, et en publier les résultats.
 """
-
-
-def demo_pdf(text: str) -> bytes:
-    """A tiny valid one-page PDF showing `text` (ASCII), built by hand (no library)."""
-    safe = (
-        text.encode("ascii", "replace").decode().replace("\\", "").replace("(", "").replace(")", "")
-    )
-    stream = f"BT /F1 14 Tf 72 760 Td ({safe}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def _spread(count: int) -> list[dt.date]:
@@ -372,7 +343,7 @@ def _applications(charter: Charter) -> int:
             )
             application.deliberation.save(
                 f"{secrets.token_hex(16)}.pdf",
-                ContentFile(demo_pdf(f"Deliberation {application.decision_reference} (demo)")),
+                ContentFile(minimal_pdf([f"Deliberation {application.decision_reference} (demo)"])),
                 save=False,
             )
             application.save()

@@ -26,6 +26,7 @@ from django.db import transaction
 from infitah.accounts.backends import DEMO_PASSWORD
 from infitah.accounts.models import Role, User
 from infitah.accounts.services import membership_grant
+from infitah.lib.minimal_pdf import minimal_pdf
 from infitah.lib.text import fold
 from infitah.network import practice_services as services
 from infitah.network.models import Event, EventKind, Practice, PracticeStatus, Theme
@@ -187,48 +188,6 @@ PRACTICES = [
 ]
 
 
-def _pdf_escape(line: str) -> bytes:
-    """A line for a PDF string in WinAnsi: parentheses and backslashes escaped, the
-    accented letters written as octal escapes."""
-    out = bytearray()
-    for byte in line.encode("cp1252", errors="replace"):
-        if byte in b"()\\":
-            out += b"\\" + bytes([byte])
-        elif byte < 32 or byte > 126:
-            out += f"\\{byte:03o}".encode()
-        else:
-            out.append(byte)
-    return bytes(out)
-
-
-def tiny_pdf(lines: tuple[str, ...] | list[str]) -> bytes:
-    """A valid one-page PDF (A4, Helvetica) showing `lines`: built in code, no file."""
-    text = b" ".join(b"(" + _pdf_escape(line) + b") '" for line in lines)
-    stream = b"BT /F1 13 Tf 18 TL 60 790 Td " + text + b" ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
 def saidia_workshop() -> Event | None:
     """The communication workshop of the November 2024 gathering (or the gathering
     itself when its workshops are not recorded), among published events."""
@@ -289,7 +248,7 @@ def _load(demo: DemoPractice, collectivity: Collectivity, event: Event | None) -
             practice=practice,
             actor=focal,
             file=SimpleUploadedFile(
-                demo.pdf_name, tiny_pdf(demo.pdf_lines), content_type="application/pdf"
+                demo.pdf_name, minimal_pdf(demo.pdf_lines), content_type="application/pdf"
             ),
             title_ar=demo.pdf_title_ar,
             title_fr=demo.pdf_title_fr,

@@ -9,7 +9,6 @@ that the public search ignores accents, hamza forms and case (infitah.lib.text.f
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO, Any
@@ -47,10 +46,7 @@ DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 # The types a practice's documents may have (detected from the content).
 DOCUMENT_TYPES = ("pdf", "odt", "docx", "pptx", "jpeg", "png")
 DOCUMENT_EXTENSIONS = ("pdf", "odt", "docx", "pptx", "jpg", "jpeg", "png")
-CONTENT_TYPES = {
-    **{kind: uploads.CONTENT_TYPES[kind] for kind in ("pdf", "odt", "docx", "jpeg", "png")},
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-}
+CONTENT_TYPES = {kind: uploads.CONTENT_TYPES[kind] for kind in DOCUMENT_TYPES}
 EXTENSION_CONTENT_TYPES = {
     "pdf": CONTENT_TYPES["pdf"],
     "odt": CONTENT_TYPES["odt"],
@@ -272,81 +268,13 @@ def _refuse_file(message: str) -> ValidationError:
     return ValidationError({"file": message})
 
 
-def _pptx_check(file: IO[bytes], name: str) -> CheckedDocument:
-    """A PowerPoint file checked as `lib.uploads` checks office files (which it does not
-    know): name, size, a ZIP within the bomb limits holding a presentation."""
-    # The name's rules (no path, no hidden character, length) are those of any upload.
-    display, _ext = uploads.check_name(name[: -len("pptx")] + "pdf")
-    display = display[: -len("pdf")] + "pptx"
-    file.seek(0, 2)
-    size = file.tell()
-    file.seek(0)
-    if size == 0:
-        raise ValidationError(_("The file is empty."))
-    if size > DOCUMENT_MAX_BYTES:
-        raise ValidationError(
-            _("The file is too large: at most %(max)s.")
-            % {"max": filesizeformat(DOCUMENT_MAX_BYTES)}
-        )
-    mismatch = _(
-        "The content of the file is not a PowerPoint (PPTX) file, although its name ends "
-        "in .pptx. Choose the right file or rename it."
-    )
-    if file.read(4) != b"PK\x03\x04":
-        file.seek(0)
-        raise ValidationError(mismatch)
-    file.seek(0)
-    try:
-        archive = zipfile.ZipFile(file)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ValidationError(_("The file is a damaged ZIP archive.")) from exc
-    with archive:
-        infos = archive.infolist()
-        total = sum(info.file_size for info in infos)
-        bomb = len(infos) > uploads.ZIP_MAX_ENTRIES or total > uploads.ZIP_MAX_TOTAL_UNCOMPRESSED
-        for info in infos:
-            if info.flag_bits & 0x1:
-                raise ValidationError(_("The file is encrypted; publish it without a password."))
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > uploads.ZIP_MAX_MEMBER_UNCOMPRESSED or (
-                info.file_size > uploads.ZIP_RATIO_FLOOR and ratio > uploads.ZIP_MAX_RATIO
-            ):
-                bomb = True
-        if bomb:
-            raise ValidationError(
-                _("The file expands to an abnormal size when opened (a “ZIP bomb”); it is refused.")
-            )
-        names = {info.filename for info in infos}
-    file.seek(0)
-    if "[Content_Types].xml" not in names or "ppt/presentation.xml" not in names:
-        raise ValidationError(mismatch)
-    return CheckedDocument(file_type="pptx", display_name=display, size=size)
-
-
 def document_check(file: IO[bytes], *, name: str) -> CheckedDocument:
     """`file` checked by its content: PDF, ODT, DOCX, PPTX, JPEG or PNG, at most
     DOCUMENT_MAX_BYTES; ValidationError (one translated message) otherwise."""
     name = name.strip()
-    ext = name.rpartition(".")[2].lower() if "." in name else ""
-    accepted = ", ".join(DOCUMENT_EXTENSIONS)
-    if ext == "pptx":
-        return _pptx_check(file, name)
-    if not ext:
-        raise ValidationError(
-            _("The file name has no extension (such as .pdf). Accepted: %(accepted)s.")
-            % {"accepted": accepted}
-        )
-    if ext and ext not in DOCUMENT_EXTENSIONS:
-        raise ValidationError(
-            _("Files ending in .%(ext)s are not accepted. Accepted: %(accepted)s.")
-            % {"ext": ext, "accepted": accepted}
-        )
-    checked = uploads.check_upload(file, name=name, max_bytes=DOCUMENT_MAX_BYTES)
-    if checked.file_type not in DOCUMENT_TYPES:  # pragma: no cover - the extension decides
-        raise ValidationError(
-            _("Files ending in .%(ext)s are not accepted. Accepted: %(accepted)s.")
-            % {"ext": ext, "accepted": accepted}
-        )
+    checked = uploads.check_upload(
+        file, name=name, max_bytes=DOCUMENT_MAX_BYTES, types=DOCUMENT_TYPES
+    )
     return CheckedDocument(
         file_type=checked.file_type, display_name=checked.display_name, size=checked.size
     )

@@ -206,3 +206,25 @@ def test_decode_text() -> None:
     assert decode_text("ب".encode("cp1256"), allow_legacy=False) is None
     assert decode_text("ب".encode("cp1256"), allow_legacy=True) == "ب"
     assert decode_text(b"a\x00b", allow_legacy=True) is None
+
+
+def test_presentations_are_accepted_only_where_asked_for() -> None:
+    pptx = files._zip(
+        {"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p:presentation/>"}
+    )
+    odp = files.odf(["a"], kind="presentation")
+    presentations = {"pdf", "pptx", "odp"}
+    assert _check(pptx, "talk.pptx", types=presentations).file_type == "pptx"
+    assert _check(odp, "talk.odp", types=presentations).file_type == "odp"
+    # Not among the default types (publication, cases, correspondence…).
+    with pytest.raises(ValidationError) as exc:
+        _check(pptx, "talk.pptx")
+    assert _code(exc) == "extension"
+    # A PDF named .pptx is still a mismatch.
+    with pytest.raises(ValidationError) as exc:
+        _check(files.pdf_with_text(), "talk.pptx", types=presentations)
+    assert _code(exc) == "mismatch"
+    # A presentation is refused where only documents are taken.
+    with pytest.raises(ValidationError) as exc:
+        _check(pptx, "talk.pptx", types={"pdf"})
+    assert _code(exc) == "extension"

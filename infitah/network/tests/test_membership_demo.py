@@ -15,8 +15,9 @@ import pytest
 from django.apps import apps as django_apps
 
 from infitah.ledger.models import Event
+from infitah.lib.minimal_pdf import minimal_pdf
 from infitah.network import membership_selectors as selectors
-from infitah.network.demo_members import AIT_MELLOUL_CODE, demo_pdf, members_demo
+from infitah.network.demo_members import AIT_MELLOUL_CODE, members_demo
 from infitah.network.models import (
     Application,
     ApplicationStatus,
@@ -37,7 +38,7 @@ def media(settings: Any, tmp_path: Path) -> Path:
 
 
 def test_demo_pdf_is_a_pdf() -> None:
-    pdf = demo_pdf("Deliberation (demo)")
+    pdf = minimal_pdf(["Deliberation (demo)"])
     assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF")
     assert b"startxref" in pdf
 

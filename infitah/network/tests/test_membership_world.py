@@ -13,12 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from infitah.accounts.models import User
+from infitah.lib.minimal_pdf import minimal_pdf
 from infitah.network import membership_services as services
-from infitah.network.demo_members import demo_pdf
 from infitah.network.models import Application, Charter
 from infitah.territories.models import Collectivity
 
-PDF = demo_pdf("Deliberation 12/2024")
+PDF = minimal_pdf(["Deliberation 12/2024"])
 
 
 def media_use(settings: Any, tmp_path: Path) -> Path:

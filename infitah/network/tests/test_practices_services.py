@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from infitah.accounts.models import User
 from infitah.ledger.models import Event as LedgerEvent
+from infitah.lib.minimal_pdf import minimal_pdf
 from infitah.network import practice_services as services
-from infitah.network.demo_practices import tiny_pdf
 from infitah.network.models import (
     Event,
     EventKind,
@@ -66,7 +66,7 @@ def practice_make(
 
 
 def pdf_upload(name: str = "presentation.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, tiny_pdf(["Practice"]), content_type="application/pdf")
+    return SimpleUploadedFile(name, minimal_pdf(["Practice"]), content_type="application/pdf")
 
 
 def pptx_bytes(*, presentation: bool = True) -> bytes:
@@ -298,7 +298,7 @@ def test_files_over_the_limit_are_refused(
 ) -> None:
     monkeypatch.setattr(services, "DOCUMENT_MAX_BYTES", 100)
     practice = practice_make(collectivity_a, staff_a)
-    content = tiny_pdf(["x" * 50]) if name.endswith("pdf") else pptx_bytes()
+    content = minimal_pdf(["x" * 50]) if name.endswith("pdf") else pptx_bytes()
     assert len(content) > 100
     with pytest.raises(ValidationError) as caught:
         services.practice_document_add(
@@ -333,7 +333,7 @@ def test_delete_a_document_removes_its_file_after_commit(
 def test_the_demo_pdf_is_a_valid_pdf() -> None:
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(tiny_pdf(["Aït Melloul (démo)", "a) b\\ c"])))
+    reader = PdfReader(io.BytesIO(minimal_pdf(["Aït Melloul (démo)", "a) b\\ c"])))
     text = reader.pages[0].extract_text()
     assert "Aït Melloul (démo)" in text
     assert "a) b\\ c" in text
