@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from infitah.accounts.models import User
+from infitah.accounts.models import Membership, User
 from infitah.notifications.models import OutboundEmail
 from infitah.petitions.models import Petition
 from infitah.petitions.selectors import region_provinces, residence_choices
@@ -278,8 +278,17 @@ def petitions_demo(*, log: Callable[[str], object] = print) -> None:
     members = list(Collectivity.objects.network_members().order_by("kind", "name_fr"))
     _populations([c for c in members if c.kind == Kind.REGION], log)
     bureau = User.objects.filter(email=BUREAU_EMAIL).first()
+    # The commune's petition only where the demo bureau works (Aït Melloul), not in every
+    # member commune of the network's demo composition.
+    bureau_places = set(
+        Membership.objects.filter(user=bureau).values_list("collectivity_id", flat=True)
+        if bureau is not None
+        else []
+    )
     made = 0
     for collectivity in members:
+        if collectivity.kind == Kind.COMMUNE and collectivity.pk not in bureau_places:
+            continue
         item = _item_for(collectivity)
         if item is None:
             continue
