@@ -339,6 +339,7 @@ def _applications(charter: Charter) -> int:
                 motivation="Demo: the council wants to open its budget and its sessions to citizens.",
                 language="fr",
                 submitted_at=now - dt.timedelta(days=5),
+                focal_point_publish_email=True,
                 is_demo=True,
             )
             application.deliberation.save(

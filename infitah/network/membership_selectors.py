@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from infitah.ledger.models import Event
 from infitah.lib.text import fold
 from infitah.network.models import (
     Application,
@@ -410,18 +409,10 @@ def application_get(pk: int) -> Application | None:
 
 
 def application_consents(application: Application) -> dict[str, bool]:
-    """Whether the focal point agreed to publish their e-mail and phone, as submitted
-    (kept with the ledger event of the submission)."""
-    event = (
-        Event.objects.for_object(application)
-        .filter(action="network.application.submitted")
-        .order_by("at", "pk")
-        .first()
-    )
-    data = event.data if event is not None else {}
+    """Whether the focal point agreed to publish their e-mail and phone, as submitted."""
     return {
-        "publish_email": bool(data.get("publish_email")),
-        "publish_phone": bool(data.get("publish_phone")),
+        "publish_email": application.focal_point_publish_email,
+        "publish_phone": application.focal_point_publish_phone,
     }
 
 

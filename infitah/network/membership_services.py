@@ -282,6 +282,8 @@ def application_submit(
         focal_point_name=data.focal_point_name,
         focal_point_email=data.focal_point_email,
         focal_point_phone=data.focal_point_phone,
+        focal_point_publish_email=data.publish_email,
+        focal_point_publish_phone=data.publish_phone,
         admin_name=data.admin_name,
         admin_email=data.admin_email,
         motivation=data.motivation,

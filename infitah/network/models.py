@@ -117,6 +117,9 @@ class Application(models.Model):
     focal_point_name = models.CharField(_("focal point's name"), max_length=200)
     focal_point_email = models.EmailField(_("focal point's e-mail address"))
     focal_point_phone = models.CharField(_("focal point's phone"), max_length=32, blank=True)
+    # The focal point's consent to show the address and phone on the members' pages.
+    focal_point_publish_email = models.BooleanField(_("publish the e-mail address"), default=False)
+    focal_point_publish_phone = models.BooleanField(_("publish the phone"), default=False)
     # The collectivity's administrator, invited with the admin role on acceptance.
     admin_name = models.CharField(_("administrator's name"), max_length=200, blank=True)
     admin_email = models.EmailField(_("administrator's e-mail address"), blank=True)

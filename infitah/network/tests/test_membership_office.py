@@ -159,7 +159,7 @@ def test_member_changes_from_the_page(collectivity_a: Collectivity, network_admi
     # Reinstating an active member: refused with its message, nothing saved.
     response = client.post(url, {"form": "change", "change": "reinstated", "on": today})
     assert response.status_code == 400
-    assert "Only a suspended member" in response.content.decode()
+    assert "Seul un membre suspendu" in response.content.decode()
     assert not MemberChange.objects.filter(kind="reinstated").exists()
     # A bad date: the form's error.
     response = client.post(url, {"form": "change", "change": "suspended", "on": "2024-13-01"})
