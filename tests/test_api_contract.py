@@ -178,9 +178,9 @@ def _world() -> dict[str, Any]:
         0
     ]
     section = Section.objects.filter(consultation=consultation)[0]
-    lab = Lab.objects.get()
+    lab = Lab.objects.filter(collectivity__slug=DEMO_COMMUNE_SLUG).get()
     statement = Statement.objects.filter(lab=lab, status=StatementStatus.APPROVED)[0]
-    survey = Survey.objects.get()
+    survey = Survey.objects.filter(collectivity__slug=DEMO_COMMUNE_SLUG).get()
     values: dict[str, list[Any]] = {
         "slug": [DEMO_COMMUNE_SLUG],
         "reference": [
