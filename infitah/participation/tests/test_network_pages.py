@@ -19,7 +19,7 @@ from infitah.participation.labs.models import Lab
 from infitah.participation.models import Audience
 from infitah.participation.surveys import services as surveys
 from infitah.participation.surveys.models import Survey
-from infitah.participation.tests.conftest import MakeConsultation, MakeLab, MakeSurvey
+from infitah.participation.tests.conftest import MakeConsultation, MakeLab, MakeSurvey, section_of
 from infitah.territories.models import Collectivity
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +181,27 @@ def test_a_non_member_still_has_no_participation_pages(
         f"/api/v1/c/{collectivity_b.slug}/labs",
     ):
         assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.django_db
+def test_a_network_consultation_answers_as_the_network(
+    network_consultation: MakeConsultation, space: Collectivity, network_admin, client: Client
+) -> None:
+    from infitah.participation.consultations import services as consultation_services
+
+    consultation = network_consultation()
+    section = section_of(consultation)
+    Consultation.objects.filter(pk=consultation.pk).update(
+        opens_at=timezone.now() - timedelta(days=10), closes_at=timezone.now() - timedelta(days=1)
+    )
+    consultation.refresh_from_db()
+    consultation_services.synthesis_publish(
+        consultation=consultation,
+        actor=network_admin,
+        synthesis_ar="خلاصة.",
+        synthesis_fr="Synthèse.",
+        responses={section.pk: ("جواب.", "Réponse.")},
+    )
+    page = client.get(f"/fr/c/{space.slug}/consultations/{consultation.pk}/").content.decode()
+    assert "Réponse du réseau" in page
+    assert "Réponse de la collectivité" not in page
