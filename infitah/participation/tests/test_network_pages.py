@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from infitah.accounts.models import User
+from infitah.participation.consultations import services as consultation_services
 from infitah.participation.consultations.models import Consultation
 from infitah.participation.labs.models import Lab
 from infitah.participation.models import Audience
@@ -187,8 +188,6 @@ def test_a_non_member_still_has_no_participation_pages(
 def test_a_network_consultation_answers_as_the_network(
     network_consultation: MakeConsultation, space: Collectivity, network_admin, client: Client
 ) -> None:
-    from infitah.participation.consultations import services as consultation_services
-
     consultation = network_consultation()
     section = section_of(consultation)
     Consultation.objects.filter(pk=consultation.pk).update(
