@@ -235,7 +235,7 @@ def _public(complaint: Complaint) -> dict[str, Any]:
         "merged_into": merged_into,
         "events": [
             {"at": e.at, "action": e.action, "from_state": e.from_state, "to_state": e.to_state}
-            for e in selectors.complaint_events(complaint=complaint)
+            for e in selectors.complaint_events(complaint=complaint, public=True)
         ],
     }
 

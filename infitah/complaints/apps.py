@@ -13,6 +13,7 @@ class ComplaintsConfig(AppConfig):
         from infitah.accounts.permissions import Perm
         from infitah.cases.selectors import duty_titles
         from infitah.cases.workflow import process_register
+        from infitah.complaints.highlights import highlights_register
         from infitah.complaints.openers import register_complaint_opener
         from infitah.complaints.process import PROCESS
         from infitah.deadlines.duty_kinds import register_duty_kind
@@ -48,3 +49,4 @@ class ComplaintsConfig(AppConfig):
         )
         # Complaints received on paper are opened from their register entry.
         register_complaint_opener()
+        highlights_register()

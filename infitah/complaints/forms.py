@@ -201,6 +201,22 @@ class AnswerForm(forms.Form):
     )
 
 
+class RecoverForm(forms.Form):
+    """A lost follow-up link: the reference and a contact detail given with the message."""
+
+    reference = forms.CharField(
+        label=_("Reference of your message"),
+        help_text=_("As in your e-mails or on your receipt, e.g. CMP-2026-COM_0135-000123."),
+        max_length=64,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+    )
+    contact = forms.CharField(
+        label=_("The e-mail address or phone number you gave"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "email"}),
+    )
+
+
 class MergeForm(forms.Form):
     into = forms.CharField(
         label=_("Reference of the complaint to merge this one into"),

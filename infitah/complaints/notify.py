@@ -28,6 +28,17 @@ def tracking_url(complaint: Complaint) -> str:
         return site_url("complaints:track", token=pii_decrypt(complaint.tracking_token_encrypted))
 
 
+def receipt_url(complaint: Complaint) -> str:
+    """The receipt (PDF) of the complaint, behind its secret link."""
+    with translation.override(complaint.language):
+        return site_url("complaints:receipt", token=pii_decrypt(complaint.tracking_token_encrypted))
+
+
+# The e-mails that carry the link to the receipt: the complaint is received (and then
+# acknowledged by the unit).
+RECEIPT_STAGES = frozenset({"received", "acknowledged"})
+
+
 def _citizen_text(
     complaint: Complaint, stage: str, text: str, confirm_token: str, about: Complaint | None
 ) -> tuple[str, str]:
@@ -51,6 +62,7 @@ def _citizen_text(
         "answered": _("%(reference)s: answered"),
         "merged": _("%(reference)s: handled with a similar complaint"),
         "merged_answered": _("%(reference)s: answered"),
+        "link_renewed": _("%(reference)s: your new follow-up link"),
     }[stage] % params
     body = {
         "submitted": _(
@@ -81,7 +93,15 @@ def _citizen_text(
             "%(reference)s was handled together with the similar complaint %(other)s, "
             "which has been answered:\n\n%(text)s\n\n%(link)s"
         ),
+        "link_renewed": _(
+            "A new follow-up link was asked for your message %(reference)s to "
+            "%(collectivity)s. The previous link no longer works; here is the new one:"
+            "\n%(link)s\n\nIf you did not ask for it, keep this message: this link is now "
+            "the only way to follow your message."
+        ),
     }[stage] % params
+    if stage in RECEIPT_STAGES:
+        body += "\n\n" + _("Your receipt (PDF):\n%(receipt)s") % {"receipt": receipt_url(complaint)}
     return subject, body
 
 

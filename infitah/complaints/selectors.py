@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 
 from infitah.cases.selectors import case_events
 from infitah.complaints.models import Category, Complaint, StateExplanation
-from infitah.complaints.workflow import HANDLED, OPEN, Status
+from infitah.complaints.workflow import HANDLED, LINK_RENEWED, OPEN, Status
 from infitah.ledger.models import Event
 from infitah.search.analyzer import analyze
 from infitah.territories.models import Collectivity
@@ -91,8 +91,14 @@ def complaint_messages(*, complaint: Complaint) -> list[object]:
     return list(complaint.messages.select_related("author"))
 
 
-def complaint_events(*, complaint: Complaint) -> list[Event]:
-    return case_events(complaint)
+def complaint_events(*, complaint: Complaint, public: bool = False) -> list[Event]:
+    """The complaint's history, oldest first; `public`: without the renewals of the
+    citizen's secret link, which are no act of the collectivity's."""
+    events = case_events(complaint)
+    if public:
+        renewed = f"complaints.{LINK_RENEWED}"
+        events = [event for event in events if event.action != renewed]
+    return events
 
 
 def _distance_metres(a: Complaint, b: Complaint) -> float | None:

@@ -9,6 +9,7 @@ outbox inside the same transaction (`notify.py`), each under an idempotency key.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -54,14 +55,23 @@ from infitah.complaints.models import (
     StateExplanation,
 )
 from infitah.complaints.process import PROCESS
-from infitah.complaints.workflow import HANDLED, OPEN, SUBMITTED, Action, Kind, Outcome, Status
+from infitah.complaints.workflow import (
+    HANDLED,
+    LINK_RENEWED,
+    OPEN,
+    SUBMITTED,
+    Action,
+    Kind,
+    Outcome,
+    Status,
+)
 from infitah.correspondence.models import ServiceUnit
 from infitah.ledger.services import event_record
 from infitah.lib.bounds import whole_number
 from infitah.lib.casework import require_text, site_language, token_digest, too_long
 from infitah.lib.pagecache import bump
 from infitah.lib.pii import pii_encrypt
-from infitah.numbering.services import number_next
+from infitah.numbering.services import number_next, reference_make
 from infitah.territories.models import Collectivity
 
 PAGE_CACHE_NAMESPACE = PROCESS.name
@@ -225,7 +235,7 @@ def complaint_submit(
     complaint waits for the confirmation (a POST on the page the e-mail links to); with
     a phone number only, or registered by staff, it is received at once. A letter
     registered by staff (`paper`) may give a postal address as its only contact.
-    Side effects: a gapless reference CMP-<year>-<code>-<number>; the ledger event
+    Side effects: a gapless reference CMP-<year>-<key>-<number>; the ledger event
     "complaints.submitted"; the e-mail asking to confirm the address, or the receipt.
     """
     clean = complaint_validate(collectivity=collectivity, data=data, paper=paper)
@@ -238,7 +248,7 @@ def complaint_submit(
     needs_confirmation = bool(clean.email) and not email_confirmed
     complaint = Complaint.objects.create(
         collectivity=collectivity,
-        reference=f"CMP-{year}-{collectivity.code or collectivity.pk}-{number:06d}",
+        reference=reference_make("CMP", collectivity=collectivity, year=year, number=number),
         year=year,
         number=number,
         kind=clean.kind,
@@ -284,6 +294,67 @@ def complaint_by_token(token: str) -> Complaint | None:
         .filter(tracking_digest=token_digest(token))
         .first()
     )
+
+
+# Arabic-Indic and Persian digits, as a phone keyboard may type them.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def phone_normalise(phone: str) -> str:
+    """A Moroccan phone number as digits, in its national form: "+212 6 12-34-56-78",
+    "00212612345678" and "0612345678" are one number."""
+    digits = "".join(char for char in phone.translate(_DIGITS) if char.isdigit())
+    for prefix in ("00212", "212"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 9:
+            return "0" + digits[len(prefix) :]
+    return digits
+
+
+def _contact_matches(complaint: Complaint, contact: str) -> bool:
+    """Whether `contact` is the complaint's e-mail address or phone number, compared in
+    constant time with the details as stored (a timing difference must not tell which
+    characters are right)."""
+    given = contact.strip()
+    if "@" in given:
+        stored, typed = complaint.email.strip().lower(), given.lower()
+    else:
+        stored, typed = phone_normalise(complaint.phone), phone_normalise(given)
+    return bool(stored and typed) and hmac.compare_digest(stored.encode(), typed.encode())
+
+
+@transaction.atomic
+def complaint_link_renew(*, reference: str, contact: str) -> bool:
+    """Send a new secret follow-up link to a citizen who lost theirs.
+
+    If `reference` names a complaint and `contact` is its e-mail address or phone number,
+    and the complaint has an e-mail address to send to, a new tracking token replaces the
+    old one (the old link stops working), the event `complaints.link_renewed` is recorded
+    (no personal data) and the new link is e-mailed to the complaint's address, never
+    elsewhere. A complaint with a phone number only gets nothing (no SMS is sent yet):
+    its link is left as it was. Returns whether a link was sent; the caller tells the
+    person the same thing either way.
+    """
+    typed = reference.strip()
+    if not typed or len(typed) > 64 or "\x00" in typed:
+        return False
+    found = Complaint.objects.filter(reference__in={typed, typed.upper()}).first()
+    if found is None or not found.email or not _contact_matches(found, contact):
+        return False
+    locked = case_lock(PROCESS, found)
+    token = secrets.token_urlsafe(24)
+    locked.tracking_digest = token_digest(token)
+    locked.tracking_token_encrypted = pii_encrypt(token)
+    locked.save(update_fields=["tracking_digest", "tracking_token_encrypted"])
+    event_record(
+        obj=locked,
+        action=f"{PROCESS.name}.{LINK_RENEWED}",
+        process=PROCESS.citizen,
+        collectivity=locked.collectivity,
+        from_state=locked.status,
+        to_state=locked.status,
+    )
+    notify.citizen(locked, "link_renewed")
+    return True
 
 
 def complaint_by_confirm_token(token: str) -> Complaint | None:

@@ -14,5 +14,6 @@ urlpatterns = [
     path("id/<int:pk>/", views.staff_by_id, name="by-id"),
     path("<str:reference>/", views.staff_detail, name="detail"),
     path("<str:reference>/files/<int:pk>", views.staff_attachment, name="attachment"),
+    path("<str:reference>/files/<int:pk>/preview", views.staff_preview, name="preview"),
     path("<str:reference>/<str:action>/", views.staff_action, name="action"),
 ]

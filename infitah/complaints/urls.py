@@ -13,7 +13,9 @@ urlpatterns = [
     path("c/<slug:slug>/complaints/", views.home, name="home"),
     path("c/<slug:slug>/complaints/new/", views.submit, name="submit"),
     path("complaints/track/<str:token>/", views.track, name="track"),
+    path("complaints/track/<str:token>/receipt.pdf", views.receipt, name="receipt"),
     path("complaints/track/<str:token>/files/<int:pk>", views.attachment, name="attachment"),
     path("complaints/track/<str:token>/<str:action>/", views.track_action, name="track-action"),
     path("complaints/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("complaints/recover/", views.recover, name="recover"),
 ]

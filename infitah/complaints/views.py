@@ -3,9 +3,13 @@ the public account, and the complaints unit's staff pages."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
@@ -14,10 +18,12 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
 
 from infitah.accounts.decorators import staff_collectivity as _collectivity
 from infitah.accounts.decorators import staff_user as _user
@@ -26,13 +32,14 @@ from infitah.accounts.permissions import Perm, has_perm
 from infitah.cases.forms import TextForm
 from infitah.cases.selectors import case_deadlines
 from infitah.cases.views import CasePage, PageAction, list_filter, text_action
-from infitah.complaints import selectors, services
+from infitah.complaints import pdf, selectors, services
 from infitah.complaints.forms import (
     AnswerForm,
     CategoryForm,
     ExplanationForm,
     MergeForm,
     RateForm,
+    RecoverForm,
     RouteForm,
     SettingsForm,
     SubmitForm,
@@ -44,7 +51,9 @@ from infitah.complaints.services import PAGE_CACHE_NAMESPACE, TransitionNotAllow
 from infitah.complaints.workflow import OPEN, Action, Status
 from infitah.lib.casework import private
 from infitah.lib.pagecache import cached_public_page
+from infitah.lib.pdf import PdfUnavailable
 from infitah.lib.pii import pii_decrypt
+from infitah.petitions.integrity import client_ip
 from infitah.territories.selectors import network_collectivity_or_404 as _collectivity_or_404
 
 PAGE_SIZE = 20
@@ -111,11 +120,29 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+class DeadLink(Http404):
+    """No complaint has this secret link (mistyped, or replaced by a new one)."""
+
+
 def _tracked_or_404(token: str) -> Complaint:
     found = services.complaint_by_token(token)
     if found is None:
-        raise Http404
+        raise DeadLink
     return found
+
+
+def _dead_link_answered(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A secret-link view that answers a dead link with a page (404) pointing to the
+    recovery of a new link, instead of the bare "not found"."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except DeadLink:
+            return private(render(request, "complaints/track_invalid.html", status=404))
+
+    return wrapped
 
 
 def _reopenable(found: Complaint) -> bool:
@@ -186,12 +213,95 @@ TRACK = CasePage(
 )
 
 
-track = TRACK.view
+track = _dead_link_answered(TRACK.view)
 # The citizen's actions: reply to a question, rate the answer, reopen once.
-track_action = TRACK.action_view
+track_action = _dead_link_answered(TRACK.action_view)
 
 
 @never_cache
+@_dead_link_answered
+def receipt(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The bilingual receipt (PDF), behind the secret link only."""
+    found = _tracked_or_404(token)
+    try:
+        data = pdf.receipt_pdf(found)
+    except PdfUnavailable:
+        messages.error(
+            request,
+            _("PDF files cannot be made on this server at the moment. Please try again later."),
+        )
+        return private(redirect("complaints:track", token=token))
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{found.reference}-receipt.pdf"'
+    return private(response)
+
+
+# A lost link may be asked for again this many times an hour, per reference and per
+# client address: enough for a citizen's typo, too few to harass a complaint's author.
+RECOVERY_LIMIT = 3
+RECOVERY_WINDOW = 3600
+
+
+def _recovery_over_limit(request: HttpRequest, reference: str) -> bool:
+    """Count one attempt for the reference and for the client address; True once either
+    went over the limit within the window (the attempt is then not carried out)."""
+    over = False
+    for scope, value in (
+        ("reference", reference.strip().upper()),
+        ("address", client_ip(request) or "unknown"),
+    ):
+        digest = hashlib.sha256(value.encode()).hexdigest()
+        key = f"complaints:recover:{scope}:{digest}"
+        cache.add(key, 0, RECOVERY_WINDOW)
+        try:
+            count = int(cache.incr(key))
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, RECOVERY_WINDOW)
+            count = 1
+        over = over or count > RECOVERY_LIMIT
+    return over
+
+
+def _recovery_told() -> str:
+    """The one answer to every attempt: it tells nothing of whether anything matched."""
+    return _(
+        "If this reference and this e-mail address or phone number belong to the same "
+        "message, a new follow-up link has been sent to the e-mail address given with it; "
+        "the previous link no longer works. Nothing is sent by SMS yet: if you gave only a "
+        "phone number, the complaints unit of the collectivity will call you back."
+    )
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def recover(request: HttpRequest) -> HttpResponse:
+    """Ask for a new follow-up link: the reference and the e-mail address or phone number
+    given with the message. The page answers the same whether they match or not."""
+    form = RecoverForm(request.POST or None)
+    status = 200
+    told = ""
+    if request.method == "POST":
+        if not form.is_valid():
+            status = 400
+        elif _recovery_over_limit(request, form.cleaned_data["reference"]):
+            status, told = 429, _recovery_told()
+        else:
+            services.complaint_link_renew(
+                reference=form.cleaned_data["reference"], contact=form.cleaned_data["contact"]
+            )
+            messages.info(request, _recovery_told())
+            return private(redirect("complaints:recover"))
+    response = render(
+        request, "complaints/recover.html", {"form": form, "told": told}, status=status
+    )
+    if status == 429:
+        response["Retry-After"] = str(RECOVERY_WINDOW)
+    return private(response)
+
+
+@never_cache
+@_dead_link_answered
 def attachment(request: HttpRequest, token: str, pk: int) -> HttpResponseBase:
     """A file the citizen gave, for the citizen (behind the secret link only)."""
     found = _tracked_or_404(token)
@@ -352,7 +462,9 @@ def _staff_draw(
         "collectivity": found.collectivity,
         "complaint": found,
         "today": timezone.localdate(),
-        "attachments": list(found.attachments.all()),
+        "attachments": [
+            (a, a.content_type in PREVIEW_TYPES.values()) for a in found.attachments.all()
+        ],
         "messages_list": selectors.complaint_messages(complaint=found),
         "events": selectors.complaint_events(complaint=found),
         "deadlines": case_deadlines(found),
@@ -388,6 +500,51 @@ def staff_attachment(request: HttpRequest, reference: str, pk: int) -> HttpRespo
     if item is None:
         raise Http404
     response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    # staff_view is typed for HttpResponse; a streamed file serves the same purpose.
+    return private(response)  # type: ignore[return-value]
+
+
+# The images a browser may show inline: their content type, by the magic bytes.
+PREVIEW_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+def image_type(head: bytes) -> str | None:
+    """ "jpeg", "png" or "webp" when the first bytes of a file are those of such an image
+    (as `infitah.lib.uploads` checks uploads by content), else None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+@staff_view(Perm.COMPLAINTS_HANDLE)
+def staff_preview(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """A photo of a complaint, for the unit's page to show (staff of its collectivity
+    only: 404 for anyone else). Shown inline only when its bytes are a JPEG, PNG or WebP
+    image, with that content type and `nosniff`; any other file is a download. Never
+    stored by a shared cache (private, no-store)."""
+    found = _staff_complaint(request, reference)
+    item = found.attachments.filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    handle = item.file.open("rb")
+    kind = image_type(handle.read(16))
+    handle.seek(0)
+    if kind is None:
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=item.name,
+            content_type="application/octet-stream",
+        )
+    else:
+        response = FileResponse(handle, filename=item.name, content_type=PREVIEW_TYPES[kind])
+        response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    add_never_cache_headers(response)
     # staff_view is typed for HttpResponse; a streamed file serves the same purpose.
     return private(response)  # type: ignore[return-value]
 

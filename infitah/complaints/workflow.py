@@ -123,6 +123,11 @@ class Outcome(models.TextChoices):
     NOT_COMPETENT = "not_competent", _("Not competent: another body is")
 
 
+# Not a step of the table: the citizen who lost the link had a new one sent to the
+# complaint's e-mail address (the old link is dead). The state does not change; the
+# event (`complaints.link_renewed`) holds no personal data and is never public.
+LINK_RENEWED = "link_renewed"
+
 # How the case history names each event of a complaint (pages, API).
 EVENT_LABELS: dict[str, Promise] = {
     "complaints.submitted": _("Submitted"),
@@ -139,4 +144,5 @@ EVENT_LABELS: dict[str, Promise] = {
     "complaints.merge": _("Merged with a similar complaint"),
     "complaints.acknowledge_overdue": _("Receipt not acknowledged by the due date"),
     "complaints.answer_overdue": _("Not answered by the due date"),
+    f"complaints.{LINK_RENEWED}": _("New follow-up link sent to the citizen"),
 }

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from infitah.finance.models import Process, Release
 from infitah.finance.workflow import OCDS_METHOD, Procedure, Stage
+from infitah.numbering.services import reference_key
 from infitah.territories.models import Collectivity
 
 CURRENCY = "MAD"
@@ -62,7 +63,7 @@ PROCEDURE_DETAILS = {
 
 def ocid_for(collectivity: Collectivity, year: int, number: int) -> str:
     """The process's ocid: the deployment's prefix, the collectivity, the year, a number."""
-    who = (collectivity.code or collectivity.slug).lower().replace("_", "-")
+    who = reference_key(collectivity).lower().replace("_", "-")
     return f"{settings.INFITAH_OCDS_PREFIX}-{who}-{year}-{number}"
 
 

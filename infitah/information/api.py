@@ -170,7 +170,7 @@ def request_file(request: HttpRequest, slug: str, payload: RequestIn) -> Any:
 
 
 def _public(found: InformationRequest) -> dict[str, Any]:
-    events = selectors.request_events(request=found)
+    events = selectors.request_events(request=found, public=True)
     answer_public = found.is_answer_public
     return {
         "reference": found.reference,

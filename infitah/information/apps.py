@@ -15,6 +15,7 @@ class InformationConfig(AppConfig):
         from infitah.cases.workflow import process_register
         from infitah.deadlines.duty_kinds import register_duty_kind
         from infitah.deadlines.models import Deadline
+        from infitah.information.highlights import highlights_register
         from infitah.information.process import PROCESS
         from infitah.information.selectors import is_accepting
         from infitah.territories.models import Collectivity
@@ -47,3 +48,4 @@ class InformationConfig(AppConfig):
             perm=Perm.INFORMATION_HANDLE,
             titles=duty_titles(PROCESS),
         )
+        highlights_register()

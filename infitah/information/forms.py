@@ -95,6 +95,22 @@ class RequestForm(forms.Form):
         return data
 
 
+class RecoverForm(forms.Form):
+    """A lost follow-up link: the reference and the e-mail address of the request."""
+
+    reference = forms.CharField(
+        label=_("Reference of your request"),
+        help_text=_("As in your e-mails or on your receipt, e.g. ATI-2026-COM_0135-000123."),
+        max_length=64,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        label=_("The e-mail address you gave"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
+    )
+
+
 class ExtendForm(forms.Form):
     reasons = text_field(_("Reasons for the extension (sent to the requester at once)"))
 

@@ -59,6 +59,7 @@ def _requester_text(
         "deemed_refused": _("Request %(reference)s: no answer within the time limit"),
         "complaint_received": _("Request %(reference)s: complaint received"),
         "complaint_decided": _("Request %(reference)s: decision on your complaint"),
+        "link_renewed": _("Request %(reference)s: your new follow-up link"),
     }
     bodies = {
         "filed": _(
@@ -97,6 +98,12 @@ def _requester_text(
             "The head of %(collectivity)s decided on your complaint about the request "
             "%(reference)s. The decision, and how to go to the Commission (CDAI) if you "
             "are not satisfied:\n%(link)s"
+        ),
+        "link_renewed": _(
+            "A new follow-up link was asked for your request %(reference)s to "
+            "%(collectivity)s. The previous link no longer works; here is the new one:"
+            "\n%(link)s\n\nIf you did not ask for it, keep this message: this link is now "
+            "the only way to follow your request."
         ),
     }
     return subjects[stage] % params, bodies[stage] % params + window

@@ -14,7 +14,7 @@ from infitah.accounts.models import Membership, Role, User
 from infitah.cases.selectors import case_events, case_messages
 from infitah.deadlines.selectors import due_date_compute
 from infitah.information.models import InformationRequest, InformationSettings
-from infitah.information.workflow import NOT_PUBLIC, OPEN, Outcome, Status
+from infitah.information.workflow import LINK_RENEWED, NOT_PUBLIC, OPEN, Outcome, Status
 from infitah.ledger.models import Event
 from infitah.lib.pii import pii_decrypt
 from infitah.territories.models import Collectivity
@@ -107,8 +107,14 @@ def request_messages(*, request: InformationRequest) -> list[object]:
     return case_messages(request)
 
 
-def request_events(*, request: InformationRequest) -> list[Event]:
-    return case_events(request)
+def request_events(*, request: InformationRequest, public: bool = False) -> list[Event]:
+    """The request's history, oldest first; `public`: without the renewals of the
+    requester's secret link, which are no act of the collectivity's."""
+    events = case_events(request)
+    if public:
+        renewed = f"information.{LINK_RENEWED}"
+        events = [event for event in events if event.action != renewed]
+    return events
 
 
 def same_requester_count(*, request: InformationRequest) -> int:

@@ -10,6 +10,7 @@ sends nothing twice.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -59,6 +60,7 @@ from infitah.information.process import PROCESS
 from infitah.information.selectors import complaint_window_end, information_settings_get
 from infitah.information.workflow import (
     FILED,
+    LINK_RENEWED,
     Action,
     ClarificationClock,
     ComplaintDecision,
@@ -67,6 +69,7 @@ from infitah.information.workflow import (
     Status,
     is_allowed,
 )
+from infitah.ledger.services import event_record
 from infitah.lib.casework import require_text, site_language, token_digest, too_long
 from infitah.lib.pii import (
     id_normalise,
@@ -76,7 +79,7 @@ from infitah.lib.pii import (
     pii_mask,
 )
 from infitah.lib.uploads import CheckedUpload
-from infitah.numbering.services import number_next
+from infitah.numbering.services import number_next, reference_make
 from infitah.publication.models import Document
 from infitah.territories.models import Collectivity
 
@@ -230,7 +233,7 @@ def _new_request(
     token = secrets.token_urlsafe(24)
     request = InformationRequest.objects.create(
         collectivity=collectivity,
-        reference=f"ATI-{year}-{collectivity.code or collectivity.pk}-{number:06d}",
+        reference=reference_make("ATI", collectivity=collectivity, year=year, number=number),
         year=year,
         number=number,
         **fields,
@@ -259,7 +262,7 @@ def request_file(
     `data` passes `request_validate` (else ValidationError, nothing written).
     `email_confirmed` is true when the address needs no confirmation (a staff member
     registers a request received on paper, or the requester is signed in with it).
-    Side effects: a gapless reference ATI-<year>-<code>-<number>; a ledger event
+    Side effects: a gapless reference ATI-<year>-<key>-<number>; a ledger event
     "information.filed"; an e-mail asking to confirm the address, or the confirmation
     (receipt, due date) when it needs none.
     """
@@ -326,6 +329,53 @@ def request_by_token(token: str) -> InformationRequest | None:
         .filter(tracking_digest=token_digest(token))
         .first()
     )
+
+
+def reference_spellings(reference: str) -> list[str]:
+    """How a reference typed by a person may be stored: as typed, and upper-cased
+    (references are upper case; a phone keyboard may not be)."""
+    typed = reference.strip()
+    if not typed or len(typed) > 64 or "\x00" in typed:
+        return []
+    return sorted({typed, typed.upper()})
+
+
+def _same_text(stored: str, given: str) -> bool:
+    """Whether two contact details are equal, in constant time (a timing difference must
+    not tell which characters of an address are right)."""
+    return bool(stored) and hmac.compare_digest(stored.encode(), given.encode())
+
+
+@transaction.atomic
+def request_link_renew(*, reference: str, email: str) -> bool:
+    """Send a new secret follow-up link to a requester who lost theirs.
+
+    If `reference` names a request and `email` is its requester's address (compared as
+    stored, lower case), a new tracking token replaces the old one (the old link stops
+    working), the event `information.link_renewed` is recorded (no personal data), and
+    the new link is e-mailed to the address on the request, never elsewhere. Returns
+    whether a link was sent; the caller tells the person the same thing either way.
+    """
+    spellings = reference_spellings(reference)
+    given = email.strip().lower()
+    found = InformationRequest.objects.filter(reference__in=spellings).first()
+    if found is None or not _same_text(found.email.strip().lower(), given):
+        return False
+    locked = case_lock(PROCESS, found)
+    token = secrets.token_urlsafe(24)
+    locked.tracking_digest = token_digest(token)
+    locked.tracking_token_encrypted = pii_encrypt(token)
+    locked.save(update_fields=["tracking_digest", "tracking_token_encrypted"])
+    event_record(
+        obj=locked,
+        action=f"{PROCESS.name}.{LINK_RENEWED}",
+        process=PROCESS.citizen,
+        collectivity=locked.collectivity,
+        from_state=locked.status,
+        to_state=locked.status,
+    )
+    notify.requester(locked, "link_renewed")
+    return True
 
 
 # ------------------------------------------------------------------------ transitions

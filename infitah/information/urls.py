@@ -28,4 +28,5 @@ urlpatterns = [
     path("information/track/<str:token>/files/<int:pk>", views.attachment, name="attachment"),
     path("information/track/<str:token>/<str:action>/", views.track_action, name="track-action"),
     path("information/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("information/recover/", views.recover, name="recover"),
 ]

@@ -4,10 +4,13 @@ and the officers' staff pages."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
@@ -25,6 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods
 
 from infitah.accounts.decorators import staff_view
 from infitah.accounts.models import User
@@ -37,6 +42,7 @@ from infitah.information.forms import (
     AnswerForm,
     DecideForm,
     ExtendForm,
+    RecoverForm,
     RefuseForm,
     RequestForm,
     SettingsForm,
@@ -49,6 +55,7 @@ from infitah.information.workflow import NOT_PUBLIC, Action, Status
 from infitah.lib.casework import private
 from infitah.lib.pagecache import cached_public_page
 from infitah.lib.pdf import PdfUnavailable
+from infitah.petitions.integrity import client_ip
 from infitah.territories.models import Collectivity
 from infitah.territories.selectors import collectivity_get
 
@@ -115,11 +122,29 @@ def file(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+class DeadLink(Http404):
+    """No request has this secret link (mistyped, or replaced by a new one)."""
+
+
 def _tracked_or_404(token: str) -> InformationRequest:
     found = services.request_by_token(token)
     if found is None:
-        raise Http404
+        raise DeadLink
     return found
+
+
+def _dead_link_answered(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A secret-link view that answers a dead link with a page (404) pointing to the
+    recovery of a new link, instead of the bare "not found"."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except DeadLink:
+            return private(render(request, "information/track_invalid.html", status=404))
+
+    return wrapped
 
 
 def _complainable(found: InformationRequest) -> bool:
@@ -199,9 +224,71 @@ TRACK = CasePage(
 )
 
 
-track = TRACK.view
+track = _dead_link_answered(TRACK.view)
 # The requester's actions: reply to a clarification, complain, withdraw.
-track_action = TRACK.action_view
+track_action = _dead_link_answered(TRACK.action_view)
+
+
+# A lost link may be asked for again this many times an hour, per reference and per
+# client address: enough for a typo, too few to harass a requester.
+RECOVERY_LIMIT = 3
+RECOVERY_WINDOW = 3600
+
+
+def _recovery_over_limit(request: HttpRequest, reference: str) -> bool:
+    """Count one attempt for the reference and for the client address; True once either
+    went over the limit within the window (the attempt is then not carried out)."""
+    over = False
+    for scope, value in (
+        ("reference", reference.strip().upper()),
+        ("address", client_ip(request) or "unknown"),
+    ):
+        digest = hashlib.sha256(value.encode()).hexdigest()
+        key = f"information:recover:{scope}:{digest}"
+        cache.add(key, 0, RECOVERY_WINDOW)
+        try:
+            count = int(cache.incr(key))
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, RECOVERY_WINDOW)
+            count = 1
+        over = over or count > RECOVERY_LIMIT
+    return over
+
+
+def _recovery_told() -> str:
+    """The one answer to every attempt: it tells nothing of whether anything matched."""
+    return _(
+        "If this reference and this e-mail address belong to the same request, a new "
+        "follow-up link has been sent to that address; the previous link no longer works."
+    )
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def recover(request: HttpRequest) -> HttpResponse:
+    """Ask for a new follow-up link: the reference and the e-mail address of the request.
+    The page answers the same whether they match or not."""
+    form = RecoverForm(request.POST or None)
+    status = 200
+    told = ""
+    if request.method == "POST":
+        if not form.is_valid():
+            status = 400
+        elif _recovery_over_limit(request, form.cleaned_data["reference"]):
+            status, told = 429, _recovery_told()
+        else:
+            services.request_link_renew(
+                reference=form.cleaned_data["reference"], email=form.cleaned_data["email"]
+            )
+            messages.info(request, _recovery_told())
+            return private(redirect("information:recover"))
+    response = render(
+        request, "information/recover.html", {"form": form, "told": told}, status=status
+    )
+    if status == 429:
+        response["Retry-After"] = str(RECOVERY_WINDOW)
+    return private(response)
 
 
 @never_cache
@@ -248,7 +335,8 @@ def _pdf_unavailable(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-def receipt(request: HttpRequest, token: str) -> HttpResponse:
+@_dead_link_answered
+def receipt(request: HttpRequest, token: str) -> HttpResponseBase:
     found = _tracked_or_404(token)
     try:
         data = pdf.receipt_pdf(found)
@@ -258,7 +346,8 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-def case_file(request: HttpRequest, token: str) -> HttpResponse:
+@_dead_link_answered
+def case_file(request: HttpRequest, token: str) -> HttpResponseBase:
     found = _tracked_or_404(token)
     language = "fr" if (request.LANGUAGE_CODE or "ar").startswith("fr") else "ar"
     try:
@@ -269,6 +358,7 @@ def case_file(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@_dead_link_answered
 def attachment(request: HttpRequest, token: str, pk: int) -> HttpResponseBase:
     """A file of the answer, for the requester."""
     found = _tracked_or_404(token)
@@ -360,7 +450,7 @@ def register_detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "req": found,
             "collectivity": found.collectivity,
-            "events": selectors.request_events(request=found),
+            "events": selectors.request_events(request=found, public=True),
             "attachments": list(found.attachments.all()) if found.is_answer_public else [],
             "deemed_refused": found.is_deemed_refused(),
         },

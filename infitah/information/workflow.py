@@ -227,6 +227,11 @@ class ComplaintDecision(models.TextChoices):
     REJECTED = "rejected", _("Complaint rejected: the answer stands")
 
 
+# Not a step of the table: the requester who lost the link had a new one sent to the
+# request's e-mail address (the old link is dead). The state does not change; the event
+# (`information.link_renewed`) holds no personal data and is not on the public register.
+LINK_RENEWED = "link_renewed"
+
 # How the case history names each event of a request (pages, PDFs).
 EVENT_LABELS: dict[str, Promise] = {
     "information.filed": _("Request filed"),
@@ -243,4 +248,5 @@ EVENT_LABELS: dict[str, Promise] = {
     "information.complain": _("Complaint to the head of the collectivity"),
     "information.decide_complaint": _("Complaint decided by the head"),
     "information.deemed_refused": _("No answer by the due date: deemed refused"),
+    f"information.{LINK_RENEWED}": _("New follow-up link sent to the requester"),
 }

@@ -35,7 +35,7 @@ from infitah.cases.services import (
 )
 from infitah.lib.casework import site_language, token_digest, too_long
 from infitah.lib.pii import pii_encrypt, pii_mask
-from infitah.numbering.services import number_next
+from infitah.numbering.services import number_next, reference_make
 from infitah.petitions import notify
 from infitah.petitions.models import (
     ADDRESS_MAX,
@@ -405,11 +405,12 @@ def petition_confirm_agent(*, petition: Petition) -> Petition:
 def _number(petition: Petition, lodged_on: date) -> dict[str, Any]:
     collectivity = petition.collectivity
     number = number_next(collectivity=collectivity, series=SERIES, year=lodged_on.year)
-    code = collectivity.code or str(collectivity.pk)
     return {
         "year": lodged_on.year,
         "number": number,
-        "reference": f"PET-{lodged_on.year}-{code}-{number:06d}",
+        "reference": reference_make(
+            "PET", collectivity=collectivity, year=lodged_on.year, number=number
+        ),
         "lodged_on": lodged_on,
     }
 
@@ -421,7 +422,7 @@ def petition_lodge(*, petition: Petition, actor: User | None = None) -> Petition
     Preconditions: collecting, and the threshold met — with, for a region, the minimum
     from each prefecture and province (else ThresholdNotMet, naming the shortfall).
     Side effects: signing closes (pending signatures lapse); reference
-    `PET-<year>-<code>-<number>`; the decision clock opens today; the agent (receipt)
+    `PET-<year>-<key>-<number>`; the decision clock opens today; the agent (receipt)
     and the bureau are told.
     """
     current = case_lock(PROCESS, petition)

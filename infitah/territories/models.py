@@ -35,6 +35,11 @@ PARENT_KINDS: dict[str, frozenset[str]] = {
 }
 
 
+# Longest key of a collectivity in case references (`Collectivity.reference_key`): with
+# "ATI-2026-" and "-000123" a reference stays within its 64 characters.
+REFERENCE_KEY_MAX = 40
+
+
 class CollectivityQuerySet(models.QuerySet["Collectivity"]):
     def territorial(self) -> CollectivityQuerySet:
         """The territorial tree: every row but the network's own space."""
@@ -66,6 +71,13 @@ class Collectivity(models.Model):
         help_text=_(
             "Official or source code (e.g. HCP code, dataset id); unique per kind when set."
         ),
+    )
+    # The collectivity's part of every case reference (ATI-2026-<key>-000123): set once, on
+    # the first reference (`infitah.numbering.services.reference_key`) or by the migration
+    # that introduced it, then never rewritten, by imports least of all, so that a
+    # reference given once keeps its shape whatever later happens to `code`.
+    reference_key = models.CharField(
+        _("reference key"), max_length=REFERENCE_KEY_MAX, blank=True, editable=False
     )
     name_ar = models.CharField(_("name in Arabic"), max_length=200)
     name_fr = models.CharField(_("name in French"), max_length=200)
@@ -109,6 +121,12 @@ class Collectivity(models.Model):
                 condition=~models.Q(code=""),
                 name="collectivity_unique_code_per_kind",
             ),
+            # Two collectivities with one key would give the same references.
+            models.UniqueConstraint(
+                fields=["reference_key"],
+                condition=~models.Q(reference_key=""),
+                name="collectivity_unique_reference_key",
+            ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=["region", "network"], parent__isnull=True)
                 | (~models.Q(kind__in=["region", "network"]) & models.Q(parent__isnull=False)),
@@ -122,6 +140,24 @@ class Collectivity(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.search_key = f"{fold(self.name_ar)} | {fold(self.name_fr)}"
+        if (
+            not self._state.adding
+            and self.pk is not None
+            and not args
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            # A row read before its reference key was set (an import holds its rows for
+            # a while) must not write the empty key back over the one set meanwhile:
+            # only `reference_key()` writes it, with its own UPDATE.
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.name != "reference_key"
+                and field.attname not in deferred
+            ]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property

@@ -24,16 +24,21 @@ are drawn, so a line mixing Arabic with digits, Latin or a final full stop comes
 by run in visual order ("ميزانية سنة 2026" is drawn, and extracted, as "2026 ميزانية سنة").
 The PDF itself is right (checked by eye, and the dates inside Arabic sentences are held
 by LRM marks); the assertions therefore look for whole Arabic runs, and for Latin values
-(reference, dates, masked number) on their own.
+(reference, masked number) on their own. Dates are written in words, in each language
+("6 دجنبر 2026", "6 décembre 2026"): the French date is found whole, the Arabic one by
+its month name and its figures (`_assert_dated`), and no ISO date is left.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 from collections import defaultdict
 from typing import Any, cast
 
 import pytest
+import time_machine
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, StreamObject
 
@@ -65,6 +70,36 @@ SUBJECT_AR = "ميزانية الجماعة وبرنامج عملها"
 DESCRIPTION_AR = "أطلب نسخة من ميزانية الجماعة ومن محاضر دورات المجلس"
 PRESENTATION_FORMS = [(0xFB50, 0xFDFF), (0xFE70, 0xFEFF)]
 LAM = "\u0644"
+# The months as the Moroccan administration writes them, and in French.
+MONTHS_AR = [
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "ماي",
+    "يونيو",
+    "يوليوز",
+    "غشت",
+    "شتنبر",
+    "أكتوبر",
+    "نونبر",
+    "دجنبر",
+]
+MONTHS_FR = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
 # ---------------------------------------------------------------------- PDF reading
@@ -129,6 +164,27 @@ def _assert_arabic_shaped(pdf: bytes, *phrases: str) -> None:
         assert phrase in words
     assert _presentation_forms(_text(pdf)) == []
     assert len(_glyphs_per_character(pdf)[LAM]) >= 2
+
+
+def _french(day: dt.date) -> str:
+    return f"{day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+
+
+def _assert_dated(words: str, *days: dt.date, arabic: bool = True, french: bool = True) -> None:
+    """Each day is written in French words ("6 décembre 2026") and, in Arabic, with the
+    Moroccan month name and its figures; no date is left in ISO form."""
+    for day in days:
+        if french:
+            assert _french(day) in words
+        if arabic:
+            assert _has_word(words, MONTHS_AR[day.month - 1])
+            assert str(day.year) in words and str(day.day) in words
+    assert ISO_DATE.findall(words) == []
+
+
+def _has_word(words: str, word: str) -> bool:
+    """`word` not inside a longer word (figures may touch it: pypdf gives "دجنبر7")."""
+    return re.search(rf"(?<![^\W\d_]){re.escape(word)}(?![^\W\d_])", words) is not None
 
 
 def _assert_no_clear_id(pdf: bytes) -> None:
@@ -227,8 +283,7 @@ def test_receipt_carries_reference_dates_and_shaped_arabic(
     assert len(pdf) < 150_000
     words = _words(pdf)
     assert request.reference in words
-    assert request.received_on.isoformat() in words
-    assert request.due_date.isoformat() in words
+    _assert_dated(words, request.received_on, request.due_date, timezone.localdate())
     # Legal basis of the due date, from the legal limit (law 31.13) in both languages.
     assert "31.13" in words
     assert "Loi n° 31.13" in words
@@ -238,6 +293,24 @@ def test_receipt_carries_reference_dates_and_shaped_arabic(
     _assert_arabic_shaped(pdf, RECEIPT_TITLE_AR, collectivity_a.name_ar, SUBJECT_AR)
     assert "فاطمة الزهراء" in words
     assert "في انتظار تأكيد" not in words
+
+
+@pytest.mark.pdf
+def test_receipt_writes_its_dates_in_arabic_and_in_french(
+    collectivity_a: Collectivity, accepting: InformationSettings
+) -> None:
+    """Filed and confirmed on Wednesday 4 March 2026: "4 مارس 2026" in the Arabic part,
+    "4 mars 2026" in the French one, whatever the language of the page asking."""
+    filed = dt.datetime(2026, 3, 4, 10, 30, tzinfo=timezone.get_default_timezone())
+    with time_machine.travel(filed, tick=False):
+        request = _file(collectivity_a)
+        with translation.override("fr"):
+            words = _words(receipt_pdf(request))
+    assert request.received_on == dt.date(2026, 3, 4) and request.due_date is not None
+    assert _has_word(words, "مارس") and "4 mars 2026" in words
+    assert _french(request.due_date) in words
+    assert _has_word(words, MONTHS_AR[request.due_date.month - 1])
+    assert ISO_DATE.findall(words) == [] and "04/03/2026" not in words
 
 
 @pytest.mark.pdf
@@ -257,7 +330,7 @@ def test_receipt_before_confirmation_shows_filing_date_awaiting_confirmation(
 
     words = _words(receipt_pdf(request))
 
-    assert timezone.localdate(request.submitted_at).isoformat() in words
+    _assert_dated(words, timezone.localdate(request.submitted_at))
     assert "في انتظار تأكيد البريد الإلكتروني" in words
     assert "en attente de confirmation de l’adresse e-mail" in words
     assert "يسري الأجل ابتداء من تأكيد البريد الإلكتروني" in words
@@ -271,7 +344,8 @@ def test_urgent_receipt_names_the_urgent_period(
     words = _words(receipt_pdf(request))
     assert "طلب مستعجل" in words
     assert "demande urgente" in words
-    assert request.due_date is not None and request.due_date.isoformat() in words
+    assert request.due_date is not None
+    _assert_dated(words, request.due_date)
 
 
 # ------------------------------------------------------------------------ case file
@@ -293,7 +367,8 @@ def test_arabic_case_file_holds_exchanges_answer_complaint_deadlines_and_history
     assert len(messages) == 5
     for message in messages:
         assert message.text in words
-        assert timezone.localtime(message.at).strftime("%Y-%m-%d %H:%M") in words
+        assert timezone.localtime(message.at).strftime("%H:%M") in words
+    _assert_dated(words, *(timezone.localdate(m.at) for m in messages), french=False)
     with translation.override("ar"):
         for code in (RefusalReason.NOT_HELD, RefusalReason.PRIVATE_LIFE):
             assert " ".join(str(RefusalReason(code).label).split()) in words
@@ -303,8 +378,9 @@ def test_arabic_case_file_holds_exchanges_answer_complaint_deadlines_and_history
     assert attachment.sha256 in "".join(words.split())
     for limit_code in ("ati.answer", "ati.head_answer"):
         assert limit_code in words
-    assert request.due_date is not None and request.due_date.isoformat() in words
-    assert request.complaint_on is not None and request.complaint_on.isoformat() in words
+    assert request.due_date is not None and request.complaint_on is not None
+    _assert_dated(words, request.due_date, request.complaint_on, french=False)
+    assert not any(_has_word(words, month) for month in MONTHS_FR)
     for action in (
         "information.filed",
         "information.confirm",
@@ -330,6 +406,9 @@ def test_french_case_file_uses_french_names_and_legal_basis(
     assert "Loi n° 31.13 relative au droit d'accès à l'information" in words
     assert "Budget de la commune" in words
     assert MASKED_ID in words
+    assert request.received_on is not None and request.due_date is not None
+    _assert_dated(words, request.received_on, request.due_date, arabic=False)
+    assert not any(_has_word(words, month) for month in MONTHS_AR)
 
 
 @pytest.mark.pdf

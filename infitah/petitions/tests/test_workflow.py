@@ -92,7 +92,7 @@ def test_draft_sends_the_confirmation_link_and_the_private_link(collectivity_a, 
 def test_lodging_numbers_opens_the_clock_and_notifies(make_petition, collectivity_a):
     petition = make_petition(Status.LODGED)
     today = timezone.localdate()
-    assert petition.reference == f"PET-{today.year}-{collectivity_a.pk}-000001"
+    assert petition.reference == f"PET-{today.year}-COMMUNE-A-000001"
     assert number_peek(collectivity=collectivity_a, series="petition", year=today.year) == 1
     assert petition.lodged_on == today
     deadline = Deadline.objects.get(subject_type="petitions.petition", subject_id=str(petition.pk))
