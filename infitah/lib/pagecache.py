@@ -22,13 +22,15 @@ from django.utils.translation import get_language
 View = Callable[..., HttpResponse]
 
 
-def _version_key(namespace: str) -> str:
+def version_key(namespace: str) -> str:
+    """The cache key holding the version of `namespace` (read it with the page keys in
+    one get_many)."""
     return f"pagever:{namespace}"
 
 
 def bump(namespace: str) -> None:
     """Make every cached page of `namespace` stale."""
-    key = _version_key(namespace)
+    key = version_key(namespace)
     if not cache.add(key, 2, None):
         try:
             cache.incr(key)
@@ -44,13 +46,13 @@ def cached_public_page(namespace: str) -> Callable[[View], View]:
             if seconds <= 0 or request.method != "GET" or request.user.is_authenticated:
                 return view(request, *args, **kwargs)
             digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            version_key = _version_key(namespace)
+            ver_key = version_key(namespace)
             page_key = f"page:{namespace}:{get_language()}:{digest}"
-            found = cache.get_many([version_key, page_key])
-            version = found.get(version_key)
+            found = cache.get_many([ver_key, page_key])
+            version = found.get(ver_key)
             if version is None:
                 version = 1
-                cache.add(version_key, version, None)
+                cache.add(ver_key, version, None)
             hit = found.get(page_key)
             if hit is not None and hit[0] == version:
                 response = HttpResponse(hit[1], content_type=hit[2])

@@ -6,3 +6,8 @@ class ParticipationConfig(AppConfig):
     name = "infitah.participation"
     label = "participation"
     verbose_name = _("Participation")
+
+    def ready(self) -> None:
+        from infitah.participation.highlights import highlights_register
+
+        highlights_register()

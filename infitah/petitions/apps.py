@@ -15,6 +15,7 @@ class PetitionsConfig(AppConfig):
         from infitah.cases.workflow import process_register
         from infitah.deadlines.duty_kinds import register_duty_kind
         from infitah.deadlines.models import Deadline
+        from infitah.petitions.highlights import highlights_register
         from infitah.petitions.openers import register_petition_opener
         from infitah.petitions.process import PROCESS
         from infitah.territories.models import Collectivity
@@ -50,3 +51,4 @@ class PetitionsConfig(AppConfig):
         )
         # Petitions lodged on paper are opened from their correspondence register entry.
         register_petition_opener()
+        highlights_register()

@@ -12,6 +12,7 @@ class PublicationConfig(AppConfig):
 
         from infitah.ledger.models import RegisterEntry
         from infitah.ledger.register_links import register_document_link
+        from infitah.publication.highlights import highlights_register
         from infitah.publication.indexing import REGISTER_DOCUMENT_TYPE
         from infitah.territories.models import Collectivity
         from infitah.territories.modules import Module, register_module
@@ -40,3 +41,4 @@ class PublicationConfig(AppConfig):
 
         # The publication register links each entry to the document's public page.
         register_document_link(REGISTER_DOCUMENT_TYPE, document_url)
+        highlights_register()
