@@ -87,9 +87,9 @@ def _count_shows(page: Page, url: str, count: int, *, seconds: float = 8.0) -> N
     (≤ 5 s behind)."""
     deadline = time.monotonic() + seconds
     while True:
-        if page.locator("main p.progress progress").first.get_attribute("value") == str(count):
+        if page.locator("main progress.progress").first.get_attribute("value") == str(count):
             if count > 2:  # Arabic says one and two in words ("توقيع مؤكد واحد")
-                expect(page.locator("main p.progress").first).to_contain_text(str(count))
+                expect(page.locator("main p.signatures").first).to_contain_text(str(count))
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"the count never showed {count}")

@@ -598,7 +598,7 @@ def test_a_member_page_shows_role_committees_attendance_and_votes(world: World, 
     attendance = body.split('id="attendance"', 1)[1].split('id="votes"', 1)[0]
     for session in (world.held, second, adjourned):
         assert url("commune-a", f"sessions/{session.pk}/", lang) in attendance
-    votes = body.split('id="votes"', 1)[1]
+    votes = body.split('id="votes"', 1)[1].split("</section>", 1)[0]
     assert f"#item-{world.adopted.pk}" in votes
     assert f"<strong>{for_}</strong>" in votes
     assert votes.count("<li>") == 1  # not the vote on the non-public item

@@ -150,7 +150,9 @@ def _counts(page: str) -> dict[str, int]:
         "network-accounts:invitation-list",
         "notifications:dead-letter-list",
     ):
-        match = re.search(re.escape(f'href="{_url(name)}"') + r'.*?class="tag">(\d+)', page, re.S)
+        match = re.search(
+            re.escape(f'href="{_url(name)}"') + r'.*?class="badge badge-warn">(\d+)', page, re.S
+        )
         found[name] = int(match.group(1)) if match else 0
     return found
 
