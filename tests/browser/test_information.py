@@ -203,7 +203,7 @@ def test_request_filed_confirmed_answered_and_published_in_arabic(
     # officer and links to the form.
     page.goto(f"{base}/ar/c/{slug}/")
     _assert_arabic_layout(page)
-    page.locator(f'main a[href="{home}"]').click()
+    page.locator(f'main a[href="{home}"]').first.click()  # the dashboard and the services
     expect(page).to_have_url(base + home)
     _assert_arabic_layout(page)
     expect(page.locator("main")).to_contain_text(officer.full_name)
@@ -267,7 +267,9 @@ def test_request_filed_confirmed_answered_and_published_in_arabic(
     assert data.startswith(b"%PDF-")
     text = _pdf_text(data)
     assert filed.reference in text
-    assert filed.due_date.isoformat() in text
+    with translation.override("fr"):
+        assert date_format(filed.due_date, "DATE_FORMAT") in text  # 10 décembre 2026
+    assert filed.due_date.isoformat() not in text
     assert filed.id_number_masked in text and CLEAR_ID not in text
     _assert_arabic_shaped(data, RECEIPT_TITLE, SUBJECT_WORDS, "فاطمة الزهراء")
 

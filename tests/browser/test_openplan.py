@@ -423,7 +423,7 @@ def test_a_proposal_becomes_an_adopted_commitment_reported_with_evidence_in_arab
             axis.pk,
         )
         assert list(commitment.proposals.values_list("pk", flat=True)) == [proposal.pk]
-        expect(staff.locator(f"main li#proposal-{proposal.pk} .tag")).to_contain_text("1")
+        expect(staff.locator(f"main li#proposal-{proposal.pk} .badge")).to_contain_text("1")
         _shoot(staff, shots, "staff-board-ar")
         # The author is told, with the links to the commitment and to their proposal.
         told = OutboundEmail.objects.get(
