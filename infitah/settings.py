@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -196,6 +197,7 @@ INSTALLED_APPS = [
     "infitah.council",
     "infitah.advisory",
     "infitah.oparl",
+    "infitah.open311",
     "infitah.openplan",
     "infitah.finance",
     "infitah.opendata",
@@ -214,6 +216,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "infitah.lib.languages.CitizenLanguageMiddleware",
     "infitah.lib.loadshed.LoadShedMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -326,7 +329,20 @@ if INFITAH_LOGIN_LOCKOUT_MAX < INFITAH_LOGIN_LOCKOUT:
     raise ImproperlyConfigured("INFITAH_LOGIN_LOCKOUT_MAX must be at least INFITAH_LOGIN_LOCKOUT.")
 
 LANGUAGE_CODE = "ar"
-LANGUAGES = [("ar", _("Arabic")), ("fr", _("French"))]
+# Django has no Tamazight: declare Standard Moroccan Tamazight (ISO 639-3 zgh), written
+# in Tifinagh, left to right (docs/tamazight.md). Its catalogue is partial: a string it
+# lacks falls back to LANGUAGE_CODE, Arabic, as Django's DjangoTranslation does for every
+# language but the default. Staff pages are not offered in it (infitah.lib.languages).
+LANG_INFO["zgh"] = {
+    "bidi": False,
+    "code": "zgh",
+    "name": "Tamazight",
+    "name_local": "ⵜⴰⵎⴰⵣⵉⵖⵜ",
+}
+LANGUAGES = [("zgh", _("Tamazight")), ("ar", _("Arabic")), ("fr", _("French"))]
+# Languages whose catalogue may leave strings untranslated (compile_translations lets
+# them) and that only the citizen-facing pages speak.
+INFITAH_PARTIAL_LANGUAGES = ("zgh",)
 LOCALE_PATHS = [BASE_DIR / "infitah" / "locale"]
 TIME_ZONE = "Africa/Casablanca"
 USE_I18N = True
@@ -411,6 +427,14 @@ globals().update(_email)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Infitah <no-reply@infitah.localhost>")
 # A silent SMTP server must not hold a worker (and the e-mail's row lock) forever.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# SMS to citizens who gave a phone number (docs/sms.md): file:///abs/dir (one file per
+# message), smpp://user:password@host:port?source=INFITAH (an operator's SMS centre),
+# locmem:// (tests). Same retry schedule as the e-mails.
+SMS_URL = env_str("SMS_URL", f"file://{VAR_DIR / 'sms'}")
+if urlsplit(SMS_URL).scheme not in {"file", "smpp", "locmem"}:
+    raise ImproperlyConfigured("SMS_URL: file://, smpp:// or locmem:// expected")
+# Seconds an SMS centre may stay silent before the attempt counts as failed.
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
 # E-mail retries (infitah/notifications/backoff.py): the wait after a failed attempt
 # doubles from FIRST_DELAY up to MAX_DELAY (seconds), lengthened by up to JITTER percent;
 # after ATTEMPTS attempts in all the e-mail is a dead letter. The defaults span ~50 hours.
@@ -492,6 +516,22 @@ if IS_PRODUCTION and INFITAH_REGISTER_SIGNING_KEY in {"", _REGISTER_DEV_KEY}:
         "Production needs a real INFITAH_REGISTER_SIGNING_KEY (base64 of 32 random bytes)."
     )
 INFITAH_REGISTER_SIGNING_KEY = INFITAH_REGISTER_SIGNING_KEY or _REGISTER_DEV_KEY
+# The register as a C2SP transparency log (docs/register.md, "C2SP"): the checkpoints'
+# origin line and note key name (default: the site's host and port, then /register/log);
+# the public keys (base64, raw 32 bytes) of former signing keys, still valid to verify
+# the checkpoints they signed; the witnesses whose cosignatures are accepted, as vkeys
+# "name+keyid+base64(0x04||key)", separated by spaces or commas (checked by ledger.checks).
+INFITAH_REGISTER_ORIGIN = env_str(
+    "INFITAH_REGISTER_ORIGIN", f"{urlsplit(INFITAH_SITE_URL).netloc}/register/log"
+)
+if not INFITAH_REGISTER_ORIGIN or re.search(r"[\s+]", INFITAH_REGISTER_ORIGIN):
+    raise ImproperlyConfigured("INFITAH_REGISTER_ORIGIN: not empty, no spaces, no '+'.")
+INFITAH_REGISTER_PREVIOUS_KEYS = [
+    k for k in re.split(r"[\s,]+", env_str("INFITAH_REGISTER_PREVIOUS_KEYS")) if k
+]
+INFITAH_REGISTER_WITNESSES = [
+    k for k in re.split(r"[\s,]+", env_str("INFITAH_REGISTER_WITNESSES")) if k
+]
 # For each document type appended to the register, the function that yields what each
 # document's latest entry must hold today: `manage.py verify_register` compares them.
 

@@ -208,6 +208,11 @@ class Checkpoint(models.Model):
     timestamp = models.DateTimeField(_("timestamp"))
     signature = models.CharField(_("signature"), max_length=100)
     public_key = models.CharField(_("public key"), max_length=64)
+    # The C2SP checkpoint (docs/register.md, "C2SP"): its origin line, and the signed-note
+    # signature of "<origin>\n<tree_size>\n<base64 root>\n" as base64(key ID || Ed25519
+    # signature). Blank on checkpoints signed before the register spoke C2SP.
+    origin = models.CharField(_("origin"), max_length=255, blank=True, default="")
+    note_signature = models.CharField(_("note signature"), max_length=100, blank=True, default="")
 
     class Meta:
         verbose_name = _("register checkpoint")
@@ -217,3 +222,45 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint {self.tree_size} {self.timestamp:%Y-%m-%d %H:%M:%S}"
+
+
+class Cosignature(models.Model):
+    """A witness's C2SP cosignature (cosignature/v1, Ed25519) of a checkpoint of the
+    register: an independent party states that, at `timestamp`, the largest consistent
+    tree it had seen of this log had `root_hash` at `tree_size` (docs/register.md).
+
+    Accepted only from the witness keys in settings.INFITAH_REGISTER_WITNESSES, and only
+    for a root that is the register's own at that size; kept as received (the exact
+    signature line can be rebuilt from these columns)."""
+
+    witness_name = models.CharField(_("witness"), max_length=255)
+    key_id = models.CharField(_("key ID"), max_length=8)
+    public_key = models.CharField(_("public key"), max_length=64)
+    origin = models.CharField(_("origin"), max_length=255)
+    tree_size = models.PositiveBigIntegerField(_("tree size"))
+    root_hash = models.CharField(_("root hash"), max_length=64)
+    # POSIX seconds, exactly as signed.
+    timestamp = models.PositiveBigIntegerField(_("timestamp"))
+    # base64 of key ID (4) + timestamp (8) + Ed25519 signature (64): 104 characters.
+    signature = models.CharField(_("signature"), max_length=128)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("register cosignature")
+        verbose_name_plural = _("register cosignatures")
+        ordering = ["-tree_size", "-timestamp"]
+        constraints = [
+            # A witness posting the same cosignature twice stores it once.
+            models.UniqueConstraint(
+                fields=["public_key", "tree_size", "timestamp"], name="ledger_cosig_unique"
+            )
+        ]
+        indexes = [
+            # The register page: each witness's largest cosigned size.
+            models.Index(fields=["public_key", "-tree_size"], name="ledger_cosig_witness_idx"),
+            # The served checkpoint carries the cosignatures of its own tree.
+            models.Index(fields=["tree_size", "root_hash"], name="ledger_cosig_tree_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"cosignature by {self.witness_name} of {self.tree_size}"

@@ -6,6 +6,8 @@ collectivity, and every row is visible to everybody.
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator
@@ -15,11 +17,17 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.utils.module_loading import import_string
 
-from infitah.ledger import merkle, signing
-from infitah.ledger.models import Checkpoint, RegisterEntry, RegisterHead, RegisterNode
+from infitah.ledger import merkle, signing, tlog
+from infitah.ledger.models import (
+    Checkpoint,
+    Cosignature,
+    RegisterEntry,
+    RegisterHead,
+    RegisterNode,
+)
 from infitah.ledger.register_leaf import RegisterItem, register_metadata
 
 # The verification page shows at most this many entries for one file.
@@ -140,12 +148,136 @@ def checkpoint_message_of(checkpoint: Checkpoint) -> bytes:
 
 
 def checkpoint_is_valid(checkpoint: Checkpoint) -> bool:
-    """Whether the checkpoint is signed by this server's current key, and validly."""
-    return checkpoint.public_key == signing.public_key_b64() and signing.signature_is_valid(
+    """Whether the checkpoint is signed, validly, by this server's current key or by one of
+    its former keys (settings.INFITAH_REGISTER_PREVIOUS_KEYS); its C2SP note signature too,
+    when it has one."""
+    if checkpoint.public_key not in signing.valid_public_keys():
+        return False
+    if checkpoint.note_signature and not checkpoint_note_is_valid(checkpoint):
+        return False
+    return signing.signature_is_valid(
         message=checkpoint_message_of(checkpoint),
         signature_b64=checkpoint.signature,
         public_key_b64=checkpoint.public_key,
     )
+
+
+# --- The register as a C2SP transparency log (docs/register.md, "C2SP") ----------------
+
+
+def checkpoint_text_of(checkpoint: Checkpoint) -> str:
+    """The C2SP checkpoint's note text: origin, tree size, base64 root."""
+    return tlog.checkpoint_text(
+        checkpoint.origin, checkpoint.tree_size, bytes.fromhex(checkpoint.root_hash)
+    )
+
+
+def checkpoint_note_is_valid(checkpoint: Checkpoint) -> bool:
+    """Whether the checkpoint's note signature is valid (False when it has none)."""
+    if not checkpoint.note_signature or not checkpoint.origin:
+        return False
+    try:
+        text = checkpoint_text_of(checkpoint)
+    except (ValueError, tlog.NoteError):
+        return False
+    return signing.note_signature_is_valid(
+        text=text,
+        name=checkpoint.origin,
+        public_key=checkpoint.public_key,
+        signature_b64=checkpoint.note_signature,
+    )
+
+
+def checkpoint_note_latest() -> Checkpoint | None:
+    """The latest checkpoint that has a C2SP note signature."""
+    return Checkpoint.objects.exclude(note_signature="").order_by("-timestamp", "-id").first()
+
+
+def checkpoint_note(checkpoint: Checkpoint) -> str:
+    """The whole signed note: the text, the log's signature line, then the latest
+    cosignature of that same tree by each configured witness (two queries in all)."""
+    text = checkpoint_text_of(checkpoint)
+    lines = [f"{tlog.SIG_PREFIX}{checkpoint.origin} {checkpoint.note_signature}\n"]
+    witnesses = {v.public_key_b64: v for v in signing.witness_verifiers()}
+    if witnesses:
+        cosignatures = Cosignature.objects.filter(
+            origin=checkpoint.origin,
+            tree_size=checkpoint.tree_size,
+            root_hash=checkpoint.root_hash,
+            public_key__in=list(witnesses),
+        ).order_by("public_key", "-timestamp")
+        seen: set[str] = set()
+        for cosignature in cosignatures:
+            verifier = witnesses[cosignature.public_key]
+            if cosignature.public_key in seen or cosignature.witness_name != verifier.name:
+                continue
+            seen.add(cosignature.public_key)
+            raw = base64.b64decode(cosignature.signature)
+            lines.append(tlog.signature_line(verifier.name, raw))
+    return tlog.note_format(text, lines)
+
+
+def register_tile(*, tile: tlog.Tile) -> bytes | None:
+    """The bytes of a C2SP tile (level >= 0) or entry bundle (level -1); None when the
+    register does not have all its hashes (or entries) yet. One query."""
+    first = tile.index * tlog.TILE_WIDTH
+    if tile.level >= 0:
+        rows = list(
+            RegisterNode.objects.filter(
+                level=tile.level * tlog.TILE_HEIGHT, index__gte=first, index__lt=first + tile.width
+            )
+            .order_by("index")
+            .values_list("hash", flat=True)
+        )
+        if len(rows) != tile.width:
+            return None
+        return b"".join(bytes(h) for h in rows)
+    entries = list(
+        RegisterEntry.objects.filter(index__gte=first, index__lt=first + tile.width)
+        .order_by("index")
+        .values_list("file_sha256", "metadata")
+    )
+    if len(entries) != tile.width:
+        return None
+    # The log entry whose RFC 6962 leaf hash is the tree's leaf: the 32-byte leaf input.
+    return tlog.bundle_encode([merkle.entry_leaf_input(sha, meta) for sha, meta in entries])
+
+
+@dataclass(frozen=True)
+class WitnessStatus:
+    """A configured witness and the largest tree it cosigned (None: never)."""
+
+    name: str
+    vkey: str
+    tree_size: int | None
+    cosigned_at: dt.datetime | None
+
+
+def witness_status_list() -> list[WitnessStatus]:
+    """Every configured witness, with the largest tree size it vouches for and the time of
+    its latest cosignature (one query)."""
+    verifiers = signing.witness_verifiers()
+    if not verifiers:
+        return []
+    rows = (
+        Cosignature.objects.filter(public_key__in=[v.public_key_b64 for v in verifiers])
+        .values("public_key", "witness_name")
+        .annotate(size=Max("tree_size"), last=Max("timestamp"))
+        .order_by()
+    )
+    found = {(r["public_key"], r["witness_name"]): r for r in rows}
+    statuses = []
+    for v in verifiers:
+        row = found.get((v.public_key_b64, v.name))
+        statuses.append(
+            WitnessStatus(
+                name=v.name,
+                vkey=v.vkey,
+                tree_size=row["size"] if row else None,
+                cosigned_at=dt.datetime.fromtimestamp(row["last"], tz=dt.UTC) if row else None,
+            )
+        )
+    return statuses
 
 
 def entry_leaf_hash(entry: RegisterEntry) -> bytes:
@@ -224,6 +356,7 @@ class AuditReport:
     checkpoints: int = 0
     files: int = 0
     documents: int = 0
+    cosignatures: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -265,7 +398,8 @@ def register_audit(*, check_files: bool = True) -> AuditReport:
     report = AuditReport()
     problems = report.problems
     checkpoints = list(Checkpoint.objects.order_by("tree_size", "id"))
-    wanted_sizes = {c.tree_size for c in checkpoints}
+    cosignatures = list(Cosignature.objects.order_by("tree_size", "id"))
+    wanted_sizes = {c.tree_size for c in checkpoints} | {c.tree_size for c in cosignatures}
     roots: dict[int, bytes] = {}
     leaves: list[bytes] = []
     frontier: list[tuple[int, bytes]] = []
@@ -327,8 +461,13 @@ def register_audit(*, check_files: bool = True) -> AuditReport:
     for cp in checkpoints:
         report.checkpoints += 1
         label = f"checkpoint {cp.pk} (tree size {cp.tree_size}, {cp.timestamp:%Y-%m-%d %H:%M:%S})"
-        if cp.public_key != signing.public_key_b64():
-            problems.append(f"{label}: signed by another key than this server's ({cp.public_key})")
+        if cp.public_key not in signing.valid_public_keys():
+            problems.append(
+                f"{label}: signed by a key that is neither this server's nor a former one "
+                f"({cp.public_key})"
+            )
+        if cp.note_signature and not checkpoint_note_is_valid(cp):
+            problems.append(f"{label}: bad C2SP note signature")
         if not signing.signature_is_valid(
             message=checkpoint_message_of(cp),
             signature_b64=cp.signature,
@@ -343,6 +482,7 @@ def register_audit(*, check_files: bool = True) -> AuditReport:
                 f"recomputed {roots[cp.tree_size].hex()})"
             )
 
+    _c2sp_audit(report, roots=roots, cosignatures=cosignatures)
     _documents_audit(report)
 
     head = RegisterHead.objects.filter(pk=1).first()
@@ -360,6 +500,57 @@ def register_audit(*, check_files: bool = True) -> AuditReport:
             if head_root != merkle.fold_frontier(frontier):
                 problems.append("head: frontier does not give the recomputed root")
     return report
+
+
+def _c2sp_audit(
+    report: AuditReport, *, roots: dict[int, bytes], cosignatures: list[Cosignature]
+) -> None:
+    """The C2SP checkpoint as /register/log/checkpoint serves it verifies with the vkeys of
+    /register/log/vkey (and former keys) and names a root of the register; every stored
+    cosignature is valid and cosigns the register's root at its size."""
+    problems = report.problems
+    latest = checkpoint_note_latest()
+    if latest is not None:
+        label = f"C2SP checkpoint (tree size {latest.tree_size})"
+        try:
+            note = tlog.note_parse(checkpoint_note(latest))
+            parsed = tlog.checkpoint_parse(note.text)
+            verifiers = [tlog.vkey_parse(v) for v in signing.vkeys()]
+            if latest.origin != signing.origin():
+                verifiers += [
+                    signing.note_verifier(public_key=k, name=latest.origin)
+                    for k in signing.valid_public_keys()
+                ]
+            if not tlog.note_verify(note, verifiers):
+                problems.append(f"{label}: not signed by any valid key of the log")
+            if roots.get(parsed.tree_size) != parsed.root_hash:
+                problems.append(f"{label}: its root is not the register's at this size")
+        except (tlog.NoteError, ValueError) as exc:
+            problems.append(f"{label}: {exc}")
+    witnesses = {(v.name, v.public_key_b64): v for v in signing.witness_verifiers()}
+    for cosig in cosignatures:
+        report.cosignatures += 1
+        label = f"cosignature {cosig.pk} by {cosig.witness_name} (tree size {cosig.tree_size})"
+        verifier = witnesses.get((cosig.witness_name, cosig.public_key))
+        if verifier is None:
+            problems.append(f"{label}: not a configured witness key")
+            continue
+        try:
+            text = tlog.checkpoint_text(
+                cosig.origin, cosig.tree_size, bytes.fromhex(cosig.root_hash)
+            )
+            note = tlog.note_parse(
+                tlog.note_format(
+                    text,
+                    [tlog.signature_line(cosig.witness_name, base64.b64decode(cosig.signature))],
+                )
+            )
+            if tlog.cosignature_verify(note, verifier) is None:
+                problems.append(f"{label}: key ID does not match the witness")
+        except (tlog.NoteError, ValueError) as exc:
+            problems.append(f"{label}: {exc}")
+        if roots.get(cosig.tree_size, b"").hex() != cosig.root_hash:
+            problems.append(f"{label}: root differs from the register's at this size")
 
 
 # --- Documents as they are now, against their latest entry ----------------------------

@@ -18,12 +18,24 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from infitah.ledger import merkle, signing
-from infitah.ledger.models import Checkpoint, RegisterEntry, RegisterHead, RegisterNode
+from infitah.ledger import merkle, signing, tlog
+from infitah.ledger.models import (
+    Checkpoint,
+    Cosignature,
+    RegisterEntry,
+    RegisterHead,
+    RegisterNode,
+)
 from infitah.ledger.register_leaf import RegisterItem as RegisterItem  # re-exported
 from infitah.ledger.register_leaf import register_metadata
-from infitah.ledger.register_selectors import checkpoint_latest, frontier_decode
+from infitah.ledger.register_selectors import (
+    RegisterRangeError,
+    checkpoint_latest,
+    frontier_decode,
+    register_root_get,
+)
 from infitah.territories.models import Collectivity
 
 # A new checkpoint at most once a minute when the log grows, at least once an hour.
@@ -321,16 +333,22 @@ def register_append_many(*, items: Sequence[RegisterItem]) -> list[RegisterEntry
 
 
 def _sign(*, tree_size: int, root: bytes, now: dt.datetime) -> Checkpoint:
+    """Sign the register's message and the C2SP note of this tree, with the same key."""
     timestamp = now.replace(microsecond=0)
     message = signing.checkpoint_message(
         tree_size=tree_size, root_hash_hex=root.hex(), timestamp=timestamp
     )
+    origin = signing.origin()
     return Checkpoint.objects.create(
         tree_size=tree_size,
         root_hash=root.hex(),
         timestamp=timestamp,
         signature=signing.sign(message),
         public_key=signing.public_key_b64(),
+        origin=origin,
+        note_signature=signing.note_sign(
+            tlog.checkpoint_text(origin, tree_size, root), name=origin
+        ),
     )
 
 
@@ -351,9 +369,16 @@ def checkpoint_maybe_sign(*, force_hourly: bool = False) -> Checkpoint | None:
     if last is not None:
         age = now - last.timestamp
         grew = last.tree_size != head.tree_size
+        # A checkpoint without a C2SP note, of another origin or by a former key: sign
+        # the tree again now, so that /register/log/checkpoint serves the current form.
+        stale = (
+            not last.note_signature
+            or last.origin != signing.origin()
+            or last.public_key != signing.public_key_b64()
+        )
         if grew and age < CHECKPOINT_MIN_INTERVAL:
             return None
-        if not grew and not (force_hourly and age >= CHECKPOINT_MAX_INTERVAL):
+        if not grew and not stale and not (force_hourly and age >= CHECKPOINT_MAX_INTERVAL):
             return None
     frontier = frontier_decode(tree_size=head.tree_size, frontier=bytes(head.frontier))
     return _sign(tree_size=head.tree_size, root=merkle.fold_frontier(frontier), now=now)
@@ -398,3 +423,94 @@ def _checkpoint_after_append() -> None:
         )
         return
     _next_check = (last.timestamp if last else now) + CHECKPOINT_MIN_INTERVAL
+
+
+# --- Witness cosignatures (docs/register.md, "Witnesses") ----------------------------
+
+# A cosignature dated further than this in the future is refused (clock skew allowance).
+COSIGNATURE_MAX_SKEW = dt.timedelta(minutes=10)
+
+
+class CosignatureError(ValueError):
+    """A cosignature that the register refuses; `status` is the HTTP status to answer."""
+
+    def __init__(self, message: str, *, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def cosignature_add(*, note: bytes) -> list[Cosignature]:
+    """Record the cosignatures that a signed note carries by configured witnesses.
+
+    `note` is a C2SP checkpoint of this register ("<origin>\\n<size>\\n<base64 root>\\n",
+    a blank line, signature lines) with at least one valid cosignature/v1 line by a key of
+    settings.INFITAH_REGISTER_WITNESSES. Refused (CosignatureError, nothing written): a
+    malformed note (400), another origin (400), a tree the register does not have or a
+    root that differs from the register's at that size (409: a witness was shown a split
+    view; logged as an error), no cosignature by a configured witness (403), a bad
+    signature (403), a timestamp in the future (400). Posting the same cosignature again
+    stores nothing new. Returns the stored (or already stored) rows."""
+    try:
+        parsed_note = tlog.note_parse(note)
+        checkpoint = tlog.checkpoint_parse(parsed_note.text)
+    except tlog.NoteError as exc:
+        raise CosignatureError(
+            _("This is not a C2SP checkpoint: %(error)s") % {"error": exc}
+        ) from exc
+    if checkpoint.origin != signing.origin():
+        raise CosignatureError(
+            _("This checkpoint is of another log (origin %(origin)s).")
+            % {"origin": checkpoint.origin}
+        )
+    if checkpoint.extensions:
+        raise CosignatureError(_("This log's checkpoints have no extension lines."))
+    try:  # The register never signs its empty tree.
+        root = register_root_get(tree_size=checkpoint.tree_size) if checkpoint.tree_size else None
+    except (RegisterRangeError, LookupError):
+        root = None
+    if root != checkpoint.root_hash:
+        logger.error(
+            "register: a cosignature of tree size %s with root %s, which is not this "
+            "register's: a witness may have been shown a split view",
+            checkpoint.tree_size,
+            checkpoint.root_hash.hex(),
+        )
+        raise CosignatureError(
+            _("This checkpoint is not one of this register's trees."), status=409
+        )
+    found: list[tuple[tlog.Verifier, tlog.Cosignature]] = []
+    for verifier in signing.witness_verifiers():
+        try:
+            cosignature = tlog.cosignature_verify(parsed_note, verifier)
+        except tlog.NoteError as exc:
+            raise CosignatureError(
+                _("Invalid cosignature by %(witness)s.") % {"witness": verifier.name}, status=403
+            ) from exc
+        if cosignature is not None:
+            found.append((verifier, cosignature))
+    if not found:
+        raise CosignatureError(
+            _("The note carries no cosignature by a witness that this register accepts."),
+            status=403,
+        )
+    latest = (timezone.now() + COSIGNATURE_MAX_SKEW).timestamp()
+    if any(c.timestamp > latest for _verifier, c in found):
+        raise CosignatureError(_("The cosignature is dated in the future."))
+    stored = []
+    with transaction.atomic():
+        for verifier, cosignature in found:
+            raw = cosignature.line.rstrip("\n").rsplit(" ", 1)[1]
+            row, _created = Cosignature.objects.get_or_create(
+                public_key=verifier.public_key_b64,
+                tree_size=checkpoint.tree_size,
+                timestamp=cosignature.timestamp,
+                defaults={
+                    "witness_name": verifier.name,
+                    "key_id": verifier.key_id.hex(),
+                    "origin": checkpoint.origin,
+                    "root_hash": checkpoint.root_hash.hex(),
+                    "signature": raw,
+                },
+            )
+            stored.append(row)
+    return stored

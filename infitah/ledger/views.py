@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
@@ -38,7 +39,15 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "register/index.html",
-        {**_checkpoint_context(), "entries": selectors.register_entry_list(limit=50)},
+        {
+            **_checkpoint_context(),
+            "entries": selectors.register_entry_list(limit=50),
+            "witnesses": selectors.witness_status_list(),
+            "vkeys": signing.vkeys(),
+            "log_prefix": request.build_absolute_uri(reverse("register_log:checkpoint"))[
+                : -len("checkpoint")
+            ],
+        },
     )
 
 

@@ -14,8 +14,9 @@ MAX_SHOWN = 200
 class Command(BaseCommand):
     help = (
         "Re-hash every stored file and leaf, every stored subtree node, the root at every "
-        "checkpoint and every checkpoint signature, and compare every published document "
-        "with its latest entry; exit non-zero naming each difference."
+        "checkpoint and every checkpoint signature (the C2SP note and the witnesses' "
+        "cosignatures too), and compare every published document with its latest entry; "
+        "exit non-zero naming each difference."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"register: {report.entries} entries, {report.files} files re-hashed, "
             f"{report.nodes} nodes, {report.checkpoints} checkpoints, "
-            f"{report.documents} documents checked"
+            f"{report.documents} documents checked, {report.cosignatures} witness cosignatures"
         )
         if not report.problems:
             self.stdout.write(self.style.SUCCESS("register: OK, no difference"))
