@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language, get_language_info, override
 
+from infitah.lib.languages import is_partial, is_staff_path
+
 
 def _url_in(request: HttpRequest, code: str) -> str:
     """This page in language `code`: the resolved URL reversed again under that language
@@ -25,6 +27,8 @@ def _url_in(request: HttpRequest, code: str) -> str:
 
 def shell(request: HttpRequest) -> dict[str, object]:
     current = get_language() or settings.LANGUAGE_CODE
+    # Staff pages are not offered in a citizen-only language such as Tamazight.
+    staff = is_staff_path(request.path_info)
     languages = [
         {
             "code": code,
@@ -33,5 +37,6 @@ def shell(request: HttpRequest) -> dict[str, object]:
             "current": code == current,
         }
         for code, _name in settings.LANGUAGES
+        if not (staff and is_partial(code))
     ]
     return {"shell": {"languages": languages, "env": settings.INFITAH_ENV}}

@@ -41,7 +41,7 @@ def token_digest(token: str) -> str:
 
 def site_language(language: str | None) -> str:
     """A language the site serves (links in e-mails use it); the default otherwise."""
-    code = (language or "")[:2]
+    code = (language or "").split("-")[0].lower()  # "zgh" has three letters
     served = {code for code, _name in settings.LANGUAGES}
     return code if code in served else settings.LANGUAGE_CODE
 

@@ -10,6 +10,8 @@
   alef maqsura ى becomes ي; taa marbuta ة becomes ه; Arabic-Indic and Persian digits
   become ASCII digits;
 - Latin: accents removed (NFD, combining marks dropped), case folded;
+- Tifinagh: letters in Latin (IRCAM's transliteration, as French spells place names:
+  "ⵜⴰⵔⵓⴷⴰⵏⵜ" → "taroudant"; `infitah.lib.tifinagh`);
 - every run of punctuation, hyphens or spaces becomes one space.
 """
 
@@ -17,6 +19,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from infitah.lib.tifinagh import fold_letters, has_tifinagh
 
 _ARABIC_MAP = str.maketrans(
     {
@@ -49,6 +53,8 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _ARABIC_MARKS.sub("", text)
     text = text.translate(_ARABIC_MAP)
+    if has_tifinagh(text):
+        text = fold_letters(text)
     decomposed = unicodedata.normalize("NFD", text)
     text = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     text = unicodedata.normalize("NFC", text).casefold()

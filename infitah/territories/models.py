@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from infitah.lib.text import fold
+from infitah.lib.tifinagh import has_tifinagh, loose_key
 
 
 class Kind(models.TextChoices):
@@ -52,7 +53,19 @@ class CollectivityQuerySet(models.QuerySet["Collectivity"]):
         return self.filter(is_network_member=True)
 
     def matching(self, query: str) -> CollectivityQuerySet:
-        """Collectivities whose Arabic or French name contains every folded word of `query`."""
+        """Collectivities whose Arabic or French name contains every folded word of `query`.
+
+        A query in Tifinagh is compared with the French names by their loose keys
+        (`infitah.lib.tifinagh.loose_key`: the schwa and doubled letters Tifinagh does not
+        write), in Python: one query reads the names of the rows in scope (~1,600)."""
+        if has_tifinagh(query):
+            keys = [loose_key(token) for token in fold(query).split()]
+            ids = [
+                pk
+                for pk, name_fr in self.values_list("pk", "name_fr")
+                if all(key in loose_key(fold(name_fr)) for key in keys)
+            ]
+            return self.filter(pk__in=ids)
         qs = self
         for token in fold(query).split():
             qs = qs.filter(search_key__contains=token)
