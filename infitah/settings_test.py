@@ -7,6 +7,7 @@ import os
 
 os.environ.setdefault("INFITAH_ENV", "test")
 os.environ.setdefault("EMAIL_URL", "locmem://")
+os.environ.setdefault("SMS_URL", "locmem://")
 
 from infitah.settings import *  # noqa: F403
 

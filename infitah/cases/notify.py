@@ -5,10 +5,15 @@ key naming the case, the audience, the stage and the number of events the case h
 so that a re-run of the same step queues nothing new while a second occurrence of a stage
 (a new event) gets its own e-mail. Staff e-mails are in Arabic; a citizen's in the
 language they used.
+
+A citizen who gave a phone number and no e-mail address gets SMS instead (`person_sms`,
+docs/sms.md): short texts of one or two segments with the short tracking link, never
+the text of the request or of a message, never an identity number.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import date
 
@@ -20,12 +25,17 @@ from django.utils.formats import date_format
 
 from infitah.accounts.models import Membership
 from infitah.ledger.models import Event
-from infitah.notifications.services import email_queue
+from infitah.notifications import sms
+from infitah.notifications.services import email_queue, sms_queue
 from infitah.territories.models import Collectivity
 
 SIGNATURE = "\n\n— Infitah"
 # (subject, body without the signature), composed in the e-mail's language.
 Compose = Callable[[], tuple[str, str]]
+# The text of an SMS, composed in the citizen's language.
+ComposeSms = Callable[[], str]
+
+logger = logging.getLogger(__name__)
 
 
 def event_count(case: models.Model) -> int:
@@ -41,6 +51,11 @@ def site_url(name: str, **kwargs: str | int) -> str:
 def day(value: date | None) -> str:
     """A date as e-mails write it ("—" when there is none)."""
     return date_format(value, "DATE_FORMAT") if value else "—"
+
+
+def short_day(value: date | None) -> str:
+    """A date as SMS write it, in digits ("20/03/2026"; "—" when there is none)."""
+    return value.strftime("%d/%m/%Y") if value else "—"
 
 
 def staff_emails(
@@ -101,3 +116,37 @@ def staff_notify(
         full_key = f"{key}:{stage}:{when}{to}"
         queued += email_queue(key=full_key, to=to, subject=subject, body=body + SIGNATURE)[1]
     return queued
+
+
+def person_sms(
+    case: models.Model,
+    *,
+    key: str,
+    phone: str,
+    language: str,
+    compose: ComposeSms,
+    fallback: ComposeSms,
+    stage: str,
+    suffix: str | None = None,
+) -> bool:
+    """Queue one SMS to a person about `case`, under the key an e-mail of the same stage
+    would have (`<key>:<stage>:<events>[:<suffix>]`, in the SMS outbox); False if there
+    is no usable number, or it was queued before.
+
+    The text must fit in sms.MAX_SEGMENTS segments: when it does not (a long site
+    address, a long translation), the `fallback` text is sent instead (the reference and
+    the link); if even that does not fit, nothing is, and the warning names the key."""
+    number = sms.phone_international(phone) if phone else ""
+    if not number:
+        return False
+    with translation.override(language):
+        text = compose()
+        if sms.segment_count(text) > sms.MAX_SEGMENTS:
+            text = fallback()
+    full_key = f"{key}:{stage}:{event_count(case)}"
+    if suffix is not None:
+        full_key += f":{suffix}"
+    if sms.segment_count(text) > sms.MAX_SEGMENTS:
+        logger.warning("SMS %s not sent: longer than %s segments", full_key, sms.MAX_SEGMENTS)
+        return False
+    return sms_queue(key=full_key, to=number, body=text)[1]

@@ -1,7 +1,8 @@
 """E-mails about complaints, queued in the outbox (idempotency key per stage and event).
 
 The engine (`infitah.cases.notify`) queues them; this module writes the texts. A citizen
-who gave only a phone number gets no e-mail; the unit calls them back. Texts to the
+who gave only a phone number gets the news by SMS instead (short texts with the short
+tracking link, never the description or a message's text: docs/sms.md). Texts to the
 citizen are in the language they used, to the complaints officers in Arabic.
 """
 
@@ -15,6 +16,8 @@ from infitah.cases.notify import (
     day,
     event_count,
     person_notify,
+    person_sms,
+    short_day,
     site_url,
     staff_emails,
     staff_notify,
@@ -32,6 +35,14 @@ def receipt_url(complaint: Complaint) -> str:
     """The receipt (PDF) of the complaint, behind its secret link."""
     with translation.override(complaint.language):
         return site_url("complaints:receipt", token=pii_decrypt(complaint.tracking_token_encrypted))
+
+
+def short_tracking_url(complaint: Complaint) -> str:
+    """The tracking link in its short form, for SMS."""
+    with translation.override(complaint.language):
+        return site_url(
+            "complaints:track-short", token=pii_decrypt(complaint.tracking_token_encrypted)
+        )
 
 
 # The e-mails that carry the link to the receipt: the complaint is received (and then
@@ -105,6 +116,40 @@ def _citizen_text(
     return subject, body
 
 
+def _citizen_sms(complaint: Complaint, stage: str) -> str:
+    """The SMS of `stage`: the reference, a date at most, the short link. Never the
+    description nor a message's text (an SMS stays on a shared phone)."""
+    params = {
+        "reference": complaint.reference,
+        "link": short_tracking_url(complaint),
+        "answer": short_day(complaint.answer_by),
+    }
+    return {
+        "received": _("%(reference)s received. Answer by %(answer)s. Follow it: %(link)s"),
+        "acknowledged": _("%(reference)s acknowledged. Answer by %(answer)s: %(link)s"),
+        "info_requested": _("%(reference)s: more information is asked of you: %(link)s"),
+        "answered": _("%(reference)s answered. Read the answer: %(link)s"),
+        "merged": _("%(reference)s is handled with a similar complaint: %(link)s"),
+        "merged_answered": _("%(reference)s answered with a similar complaint: %(link)s"),
+        "link_renewed": _("%(reference)s: your new follow-up link: %(link)s"),
+    }[stage] % params
+
+
+# The stages told by SMS to a citizen without an e-mail address (a phone-only complaint
+# is received at once: there is no address to confirm).
+SMS_STAGES = frozenset(
+    {
+        "received",
+        "acknowledged",
+        "info_requested",
+        "answered",
+        "merged",
+        "merged_answered",
+        "link_renewed",
+    }
+)
+
+
 def citizen(
     complaint: Complaint,
     stage: str,
@@ -113,10 +158,24 @@ def citizen(
     confirm_token: str = "",
     about: Complaint | None = None,
 ) -> bool:
-    """Queue the e-mail of `stage` to the citizen; False if none (no e-mail, or sent)."""
+    """Queue the e-mail of `stage` to the citizen, or the SMS when they gave a phone
+    number and no e-mail address; False if none (no contact, or queued before)."""
     # For news about another complaint (a merge), that complaint's history counts too:
     # its second answer, after a reopening, is news again.
     about_key = f"{about.pk}.{event_count(about)}" if about else ""
+    if not complaint.email:
+        if stage not in SMS_STAGES:
+            return False
+        return person_sms(
+            complaint,
+            key=f"complaint:{complaint.pk}:citizen",
+            stage=stage,
+            phone=complaint.phone,
+            language=complaint.language,
+            compose=lambda: _citizen_sms(complaint, stage),
+            fallback=lambda: f"{complaint.reference} {short_tracking_url(complaint)}",
+            suffix=about_key,
+        )
     return person_notify(
         complaint,
         key=f"complaint:{complaint.pk}:citizen",

@@ -9,7 +9,6 @@ outbox inside the same transaction (`notify.py`), each under an idempotency key.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from infitah.accounts.models import User
+from infitah.cases.recovery import case_link_renew
 from infitah.cases.selectors import settings_get
 from infitah.cases.services import TransitionNotAllowed as TransitionNotAllowed
 from infitah.cases.services import (
@@ -57,7 +57,6 @@ from infitah.complaints.models import (
 from infitah.complaints.process import PROCESS
 from infitah.complaints.workflow import (
     HANDLED,
-    LINK_RENEWED,
     OPEN,
     SUBMITTED,
     Action,
@@ -310,51 +309,24 @@ def phone_normalise(phone: str) -> str:
     return digits
 
 
-def _contact_matches(complaint: Complaint, contact: str) -> bool:
-    """Whether `contact` is the complaint's e-mail address or phone number, compared in
-    constant time with the details as stored (a timing difference must not tell which
-    characters are right)."""
-    given = contact.strip()
-    if "@" in given:
-        stored, typed = complaint.email.strip().lower(), given.lower()
-    else:
-        stored, typed = phone_normalise(complaint.phone), phone_normalise(given)
-    return bool(stored and typed) and hmac.compare_digest(stored.encode(), typed.encode())
-
-
-@transaction.atomic
 def complaint_link_renew(*, reference: str, contact: str) -> bool:
     """Send a new secret follow-up link to a citizen who lost theirs.
 
     If `reference` names a complaint and `contact` is its e-mail address or phone number,
-    and the complaint has an e-mail address to send to, a new tracking token replaces the
-    old one (the old link stops working), the event `complaints.link_renewed` is recorded
-    (no personal data) and the new link is e-mailed to the complaint's address, never
-    elsewhere. A complaint with a phone number only gets nothing (no SMS is sent yet):
-    its link is left as it was. Returns whether a link was sent; the caller tells the
-    person the same thing either way.
+    and the complaint has an e-mail address or a phone number to send to, a new tracking
+    token replaces the old one (the old link stops working), the event
+    `complaints.link_renewed` is recorded (no personal data) and the new link is sent to
+    the complaint's own contact, never elsewhere: e-mailed to its address, or by SMS to
+    its number when it has no address (infitah/cases/recovery.py). Returns whether a
+    link was sent; the caller tells the person the same thing either way.
     """
-    typed = reference.strip()
-    if not typed or len(typed) > 64 or "\x00" in typed:
-        return False
-    found = Complaint.objects.filter(reference__in={typed, typed.upper()}).first()
-    if found is None or not found.email or not _contact_matches(found, contact):
-        return False
-    locked = case_lock(PROCESS, found)
-    token = secrets.token_urlsafe(24)
-    locked.tracking_digest = token_digest(token)
-    locked.tracking_token_encrypted = pii_encrypt(token)
-    locked.save(update_fields=["tracking_digest", "tracking_token_encrypted"])
-    event_record(
-        obj=locked,
-        action=f"{PROCESS.name}.{LINK_RENEWED}",
-        process=PROCESS.citizen,
-        collectivity=locked.collectivity,
-        from_state=locked.status,
-        to_state=locked.status,
+    return case_link_renew(
+        process=PROCESS,
+        model=Complaint,
+        reference=reference,
+        contact=contact,
+        notify=notify.citizen,
     )
-    notify.citizen(locked, "link_renewed")
-    return True
 
 
 def complaint_by_confirm_token(token: str) -> Complaint | None:

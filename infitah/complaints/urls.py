@@ -13,6 +13,8 @@ urlpatterns = [
     path("c/<slug:slug>/complaints/", views.home, name="home"),
     path("c/<slug:slug>/complaints/new/", views.submit, name="submit"),
     path("complaints/track/<str:token>/", views.track, name="track"),
+    # The same page under a short address, for SMS (docs/sms.md).
+    path("t/c/<str:token>", views.track, name="track-short"),
     path("complaints/track/<str:token>/receipt.pdf", views.receipt, name="receipt"),
     path("complaints/track/<str:token>/files/<int:pk>", views.attachment, name="attachment"),
     path("complaints/track/<str:token>/<str:action>/", views.track_action, name="track-action"),

@@ -44,14 +44,11 @@ class OutboundEmailQuerySet(models.QuerySet["OutboundEmail"]):
         return self.filter(status=EmailStatus.DEAD)
 
 
-class OutboundEmail(models.Model):
-    """One e-mail to send. `key` names the event it announces, so that queueing the same
-    notification twice (a re-run of `manage.py tick`, a retried request) stores it once."""
+class OutboxMessage(models.Model):
+    """What every outbox shares, whatever the channel (e-mail, SMS): the idempotency key,
+    the delivery state and its retry schedule (infitah/notifications/outbox.py)."""
 
     key = models.CharField(_("idempotency key"), max_length=200, unique=True)
-    to = models.EmailField(_("to"))
-    subject = models.CharField(_("subject"), max_length=300)
-    body = models.TextField(_("body"))
     status = models.CharField(
         _("status"), max_length=16, choices=EmailStatus.choices, default=EmailStatus.QUEUED
     )
@@ -59,11 +56,11 @@ class OutboundEmail(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    # Set while the e-mail is pending (queued or failed), null once sent or dead.
+    # Set while the message is pending (queued or failed), null once sent or dead.
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     # The network admin who last queued this dead letter again (each re-send is also in
-    # the ledger, action "email.resent").
+    # the ledger, action "email.resent" or "sms.resent").
     resent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("re-sent by"),
@@ -74,9 +71,22 @@ class OutboundEmail(models.Model):
     )
     resent_at = models.DateTimeField(_("re-sent at"), null=True, blank=True)
 
+    class Meta:
+        abstract = True
+
+
+class OutboundEmail(OutboxMessage):
+    """One e-mail to send. `key` names the event it announces, so that queueing the same
+    notification twice (a re-run of `manage.py tick`, a retried request) stores it once."""
+
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+
     objects = OutboundEmailQuerySet.as_manager()
 
-    class Meta:
+    class Meta(OutboxMessage.Meta):
+        abstract = False
         verbose_name = _("outbound e-mail")
         verbose_name_plural = _("outbound e-mails")
         indexes = [
@@ -108,6 +118,11 @@ class OutboundEmail(models.Model):
         return f"{email_mask(self.to)}: {self.subject}"
 
     @property
+    def summary(self) -> str:
+        """What the dead-letter page names the message by."""
+        return self.subject
+
+    @property
     def to_masked(self) -> str:
         return email_mask(self.to)
 
@@ -118,3 +133,89 @@ class OutboundEmail(models.Model):
             return self.last_error
         pattern = re.compile(re.escape(self.to), re.IGNORECASE)
         return pattern.sub(lambda match: email_mask(match.group(0)), self.last_error)
+
+
+def phone_mask(number: str) -> str:
+    """`number` with its middle digits hidden: "+2126••••••78".
+
+    The country code and the first digit (mobile or fixed) stay, which tell a routing
+    problem; the subscriber stays private."""
+    if len(number) <= 7:
+        return "•" * len(number)
+    return f"{number[:5]}{'•' * (len(number) - 7)}{number[-2:]}"
+
+
+class OutboundSmsQuerySet(models.QuerySet["OutboundSms"]):
+    def due(self, now: datetime) -> OutboundSmsQuerySet:
+        return self.filter(next_attempt_at__lte=now)
+
+    def dead(self) -> OutboundSmsQuerySet:
+        return self.filter(status=EmailStatus.DEAD)
+
+
+class OutboundSms(OutboxMessage):
+    """One SMS to send (docs/sms.md), under the same idempotency key and retry schedule
+    as an e-mail. `to` is the international number ("+212612345678"): personal data as an
+    e-mail address is, stored as the e-mail outbox stores addresses, masked wherever it
+    is shown and never written to a log."""
+
+    to = models.CharField(_("to"), max_length=20)
+    body = models.TextField(_("body"))
+    # What the body costs, computed when queued (infitah/notifications/sms.py).
+    encoding = models.CharField(_("encoding"), max_length=8)
+    segments = models.PositiveSmallIntegerField(_("segments"))
+
+    objects = OutboundSmsQuerySet.as_manager()
+
+    class Meta(OutboxMessage.Meta):
+        abstract = False
+        verbose_name = _("outbound SMS")
+        verbose_name_plural = _("outbound SMS")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(next_attempt_at__isnull=False),
+                name="notif_sms_due_idx",
+            ),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(status="dead"),
+                name="notif_sms_dead_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status__in=["queued", "failed"], next_attempt_at__isnull=False)
+                    | models.Q(status__in=["sent", "dead"], next_attempt_at__isnull=True)
+                ),
+                name="notif_sms_next_attempt_iff_pending",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(segments__gte=1, segments__lte=2),
+                name="notif_sms_one_or_two_segments",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{phone_mask(self.to)}: {self.key}"
+
+    @property
+    def summary(self) -> str:
+        # The key names the case, the stage and the event: never personal data.
+        return self.key
+
+    @property
+    def to_masked(self) -> str:
+        return phone_mask(self.to)
+
+    @property
+    def last_error_masked(self) -> str:
+        """The last error with the number masked, in any of its spellings."""
+        if not self.to:
+            return self.last_error
+        national = "0" + self.to[4:] if self.to.startswith("+212") else self.to
+        text = self.last_error
+        for spelling in sorted({self.to, self.to.lstrip("+"), national}, key=len, reverse=True):
+            text = text.replace(spelling, phone_mask(self.to))
+        return text

@@ -1,9 +1,8 @@
-"""Queue e-mails. Call inside the transaction of the change the e-mail announces."""
+"""Queue e-mails and SMS. Call inside the transaction of the change the message announces."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -12,63 +11,16 @@ from django.utils.translation import gettext as _
 
 from infitah.accounts.models import User
 from infitah.accounts.permissions import NetworkPerm, has_network_perm
-from infitah.ledger.services import event_record
-from infitah.notifications import backoff
-from infitah.notifications.models import EmailStatus, OutboundEmail
-from infitah.notifications.tasks import email_deliver, email_deliver_many
-
-# PostgreSQL: a known key inserts nothing and returns no row. (SQLite keeps the ORM's
-# get_or_create: RETURNING needs SQLite >= 3.35, which an old Python may not bundle.)
-_INSERT = (
-    'INSERT INTO "notifications_outboundemail" '
-    '("key", "to", "subject", "body", "status", "created_at", "next_attempt_at", "attempts", '
-    '"last_error") '
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, 0, '') "
-    'ON CONFLICT ("key") DO NOTHING RETURNING "id"'
+from infitah.notifications import backoff, outbox, sms
+from infitah.notifications.models import EmailStatus, OutboundEmail, OutboundSms
+from infitah.notifications.tasks import (
+    EMAIL,
+    SMS,
+    email_deliver,
+    email_deliver_many,
+    sms_deliver,
+    sms_deliver_many,
 )
-
-
-def _db_datetime(value: datetime) -> Any:
-    """`value` as the raw SQL statements pass it (what the ORM would send)."""
-    return OutboundEmail._meta.get_field("created_at").get_db_prep_save(value, connection)
-
-
-def _insert(key: str, to: str, subject: str, body: str) -> OutboundEmail | None:
-    """The new row, or None if `key` is known (one statement, no savepoint)."""
-    now = timezone.now()
-    # A queued e-mail is due again only if its task is lost (see backoff.queued_timeout).
-    next_attempt_at = now + backoff.queued_timeout()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _INSERT,
-            [
-                key,
-                to,
-                subject,
-                body,
-                EmailStatus.QUEUED,
-                _db_datetime(now),
-                _db_datetime(next_attempt_at),
-            ],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    email = OutboundEmail(
-        pk=row[0],
-        key=key,
-        to=to,
-        subject=subject,
-        body=body,
-        status=EmailStatus.QUEUED,
-        attempts=0,
-        last_error="",
-        created_at=now,
-        sent_at=None,
-        next_attempt_at=next_attempt_at,
-    )
-    email._state.adding = False
-    return email
 
 
 def email_queue(*, key: str, to: str, subject: str, body: str) -> tuple[OutboundEmail, bool]:
@@ -81,21 +33,9 @@ def email_queue(*, key: str, to: str, subject: str, body: str) -> tuple[Outbound
     """
     subject = subject[:300]
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            email = _insert(key, to, subject, body)
-            if email is None:
-                return OutboundEmail.objects.get(key=key), False
-            created = True
-        else:
-            email, created = OutboundEmail.objects.get_or_create(
-                key=key,
-                defaults={
-                    "to": to,
-                    "subject": subject,
-                    "body": body,
-                    "next_attempt_at": timezone.now() + backoff.queued_timeout(),
-                },
-            )
+        email, created = outbox.insert_new(
+            OutboundEmail, key, {"to": to, "subject": subject, "body": body}
+        )
         if created:
             email_deliver.enqueue(email.pk)
         return email, created
@@ -144,8 +84,8 @@ def emails_queue_many(messages: list[tuple[str, str, str, str]]) -> dict[str, in
                     _INSERT_MANY,
                     [
                         EmailStatus.QUEUED,
-                        _db_datetime(now),
-                        _db_datetime(next_attempt_at),
+                        outbox.db_datetime(now),
+                        outbox.db_datetime(next_attempt_at),
                         [m[0] for m in messages],
                         [m[1] for m in messages],
                         [m[2][:300] for m in messages],
@@ -174,39 +114,7 @@ def email_retry_failed(*, now: datetime | None = None, limit: int = RETRY_BATCH)
     skips the rows the first holds (SKIP LOCKED); a stray duplicate task anyway spends
     no attempt (tasks.deliver_one). Returns how many e-mails were queued."""
     now = now or timezone.now()
-    with transaction.atomic():
-        ids = list(
-            OutboundEmail.objects.due(now)
-            .select_for_update(skip_locked=True)
-            .order_by("next_attempt_at")
-            .values_list("pk", flat=True)[:limit]
-        )
-        if not ids:
-            return 0
-        OutboundEmail.objects.filter(pk__in=ids).update(
-            status=EmailStatus.QUEUED, next_attempt_at=now + backoff.queued_timeout()
-        )
-        for pk in ids:
-            email_deliver.enqueue(pk)
-    return len(ids)
-
-
-def _resend(email: OutboundEmail, *, actor: User, now: datetime) -> None:
-    """Queue the dead letter `email` (locked by the caller) again, from attempt one."""
-    email.status = EmailStatus.QUEUED
-    email.attempts = 0
-    email.next_attempt_at = now + backoff.queued_timeout()
-    email.resent_by = actor
-    email.resent_at = now
-    email.save(update_fields=["status", "attempts", "next_attempt_at", "resent_by", "resent_at"])
-    # The history names no recipient: the row holds the address, the event the act.
-    event_record(
-        obj=email,
-        action="email.resent",
-        actor=actor,
-        from_state=EmailStatus.DEAD,
-        to_state=EmailStatus.QUEUED,
-    )
+    return outbox.retry_due(OutboundEmail, email_deliver.enqueue, now=now, limit=limit)
 
 
 def _require_mail_manager(actor: User) -> None:
@@ -230,7 +138,7 @@ def email_resend(*, email_id: int, actor: User) -> OutboundEmail:
             _("This e-mail is not undeliverable any more: it was re-sent or delivered."),
             code="not_dead",
         )
-    _resend(email, actor=actor, now=timezone.now())
+    outbox.resend(EMAIL, email, actor=actor, now=timezone.now())
     email_deliver.enqueue(email.pk)
     return email
 
@@ -250,8 +158,76 @@ def emails_resend_dead(*, actor: User) -> int:
         .order_by("pk")
     )
     for email in emails:
-        _resend(email, actor=actor, now=now)
+        outbox.resend(EMAIL, email, actor=actor, now=now)
     ids = [email.pk for email in emails]
     for start in range(0, len(ids), RESEND_CHUNK):
         email_deliver_many.enqueue(ids[start : start + RESEND_CHUNK])
+    return len(ids)
+
+
+# ---------------------------------------------------------------------------------- SMS
+
+
+class SmsTooLong(ValueError):
+    """The text takes more than sms.MAX_SEGMENTS segments: the composer must shorten it."""
+
+
+def sms_queue(*, key: str, to: str, body: str) -> tuple[OutboundSms, bool]:
+    """Store the SMS under `key` and enqueue its delivery; a known key queues nothing.
+
+    `to` is any spelling of the number ("0612345678", "+212 6 12 34 56 78"); it is stored
+    in international form (ValueError if it cannot be one). The body must fit in
+    sms.MAX_SEGMENTS segments (else SmsTooLong, before anything is written). Returns
+    (sms, created); call inside the caller's transaction, as `email_queue`."""
+    number = sms.phone_international(to)
+    if not number:
+        raise ValueError("not a phone number")
+    cut = sms.segment(body)
+    if cut.count > sms.MAX_SEGMENTS:
+        raise SmsTooLong(f"{cut.count} segments")
+    with transaction.atomic(savepoint=False):
+        message, created = outbox.insert_new(
+            OutboundSms,
+            key,
+            {"to": number, "body": body, "encoding": cut.encoding, "segments": cut.count},
+        )
+        if created:
+            sms_deliver.enqueue(message.pk)
+        return message, created
+
+
+def sms_retry_failed(*, now: datetime | None = None, limit: int = RETRY_BATCH) -> int:
+    """Queue again every SMS whose next attempt is due, as `email_retry_failed` does."""
+    now = now or timezone.now()
+    return outbox.retry_due(OutboundSms, sms_deliver.enqueue, now=now, limit=limit)
+
+
+@transaction.atomic
+def sms_resend(*, sms_id: int, actor: User) -> OutboundSms:
+    """Queue a dead SMS again, as `email_resend` does an e-mail (ledger "sms.resent")."""
+    _require_mail_manager(actor)
+    message = OutboundSms.objects.select_for_update().filter(pk=sms_id).first()
+    if message is None or message.status != EmailStatus.DEAD:
+        raise ValidationError(
+            _("This SMS is not undeliverable any more: it was re-sent or delivered."),
+            code="not_dead",
+        )
+    outbox.resend(SMS, message, actor=actor, now=timezone.now())
+    sms_deliver.enqueue(message.pk)
+    return message
+
+
+@transaction.atomic
+def sms_resend_dead(*, actor: User) -> int:
+    """Queue every dead SMS again; returns how many."""
+    _require_mail_manager(actor)
+    now = timezone.now()
+    messages = list(
+        OutboundSms.objects.dead().select_for_update(skip_locked=True).defer("body").order_by("pk")
+    )
+    for message in messages:
+        outbox.resend(SMS, message, actor=actor, now=now)
+    ids = [message.pk for message in messages]
+    for start in range(0, len(ids), RESEND_CHUNK):
+        sms_deliver_many.enqueue(ids[start : start + RESEND_CHUNK])
     return len(ids)

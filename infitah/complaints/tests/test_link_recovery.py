@@ -25,7 +25,8 @@ from infitah.complaints.tests.conftest import CITIZEN_EMAIL, Submit
 from infitah.complaints.views import RECOVERY_LIMIT, _recovery_told
 from infitah.ledger.models import Event
 from infitah.lib.pii import pii_decrypt
-from infitah.notifications.models import OutboundEmail
+from infitah.notifications import sms
+from infitah.notifications.models import OutboundEmail, OutboundSms
 
 pytestmark = pytest.mark.django_db
 
@@ -132,19 +133,32 @@ def test_the_renewal_is_in_the_history_without_personal_data(submit: Submit) -> 
     assert RENEWED not in [e["action"] for e in api["events"]]
 
 
-def test_a_phone_only_complaint_gets_no_link_and_keeps_its_own(submit: Submit) -> None:
+def test_a_phone_only_complaint_gets_its_new_link_by_sms_to_its_own_number(
+    submit: Submit,
+) -> None:
     complaint = submit(email="", phone=PHONE)
     old = _token(complaint)
+    sms.outbox.clear()
     client = Client()
 
-    response = _recover(client, complaint.reference, PHONE)
+    response = _recover(client, complaint.reference, "+212 6 12 34 56 78")
 
     assert response.status_code == 302
     page = client.get(RECOVER).content.decode()
     assert _told() in page and "SMS" in page
     assert _renewal_mails() == []
-    assert not Event.objects.filter(action=RENEWED).exists()
-    assert client.get(_track(old)).status_code == 200
+    assert Event.objects.filter(action=RENEWED).count() == 1
+    assert client.get(_track(old)).status_code == 404
+    (message,) = OutboundSms.objects.filter(key__contains=":citizen:link_renewed:")
+    assert message.to == "+212612345678"
+    (sent,) = [m for m in sms.outbox if "t/c/" in m.text and complaint.reference in m.text]
+    assert sent.to == "+212612345678"
+    new = sent.text.rsplit("/t/c/", 1)[1]
+    assert new == _token(Complaint.objects.get(pk=complaint.pk))
+    assert client.get(f"/fr/t/c/{new}").status_code == 200
+    # A wrong number sends nothing more.
+    _recover(Client(), complaint.reference, "0699999999")
+    assert OutboundSms.objects.filter(key__contains=":link_renewed:").count() == 1
 
 
 @pytest.mark.parametrize("case", ["unknown reference", "wrong e-mail", "wrong phone"])

@@ -2,7 +2,7 @@
 
 E-mails are rows of the outbox (`OutboundEmail`), each under an idempotency key that
 names the stage (`complaint:<pk>:citizen:<stage>:…`, `complaint:<pk>:unit:<stage>:…:<to>`).
-A citizen who gave only a phone number gets none: the unit calls them back.
+A citizen who gave only a phone number gets no e-mail: SMS instead (test_sms_notifications.py).
 """
 
 from __future__ import annotations

@@ -27,8 +27,8 @@ from infitah.core.models import Heartbeat
 from infitah.deadlines.services import deadlines_sweep
 from infitah.information.services import requests_sweep
 from infitah.ledger.register_services import checkpoint_maybe_sign
-from infitah.notifications.selectors import dead_letter_count
-from infitah.notifications.services import email_retry_failed
+from infitah.notifications.selectors import dead_email_count, dead_sms_count
+from infitah.notifications.services import email_retry_failed, sms_retry_failed
 from infitah.opendata.sync import datasets_sync_changed
 from infitah.openness.services import openness_update_changed
 from infitah.participation.labs.services import labs_recompute_due
@@ -94,7 +94,10 @@ class Command(BaseCommand):
         # E-mails whose next attempt is due (exponential backoff); the dead letters wait
         # for the network admin's page (docs/operations.md).
         retried = email_retry_failed()
-        dead_letters = dead_letter_count()
+        dead_letters = dead_email_count()
+        # SMS: the same schedule, the same page (docs/sms.md).
+        sms_retried = sms_retry_failed()
+        dead_sms = dead_sms_count()
         # The register is signed at least hourly even when nothing was published.
         checkpoint = checkpoint_maybe_sign(force_hourly=True)
         # The open-data catalogue, then the openness index (which reads it), for the
@@ -107,6 +110,7 @@ class Command(BaseCommand):
             f"deadlines: {counts}; information requests: {information}; "
             f"complaints: {complaints}; petitions: {petitions}; lab reports queued: {labs}; "
             f"e-mails re-queued: {retried}; undeliverable e-mails: {dead_letters}; "
+            f"SMS re-queued: {sms_retried}; undeliverable SMS: {dead_sms}; "
             f"checkpoint signed: {signed}; datasets: {datasets}; "
             f"openness scores recomputed: {openness}"
         )
