@@ -3,13 +3,11 @@ the public account, and the complaints unit's staff pages."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
@@ -22,14 +20,15 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from infitah.accounts.decorators import staff_collectivity as _collectivity
 from infitah.accounts.decorators import staff_user as _user
 from infitah.accounts.decorators import staff_view
 from infitah.accounts.permissions import Perm, has_perm
 from infitah.cases.forms import TextForm
+from infitah.cases.recovery import RECOVERY_LIMIT as RECOVERY_LIMIT
+from infitah.cases.recovery import RecoveryPage, recovery_view
 from infitah.cases.selectors import case_deadlines
 from infitah.cases.views import CasePage, PageAction, list_filter, text_action
 from infitah.complaints import pdf, selectors, services
@@ -49,11 +48,11 @@ from infitah.complaints.models import Category, Complaint, ComplaintSettings, St
 from infitah.complaints.process import PROCESS
 from infitah.complaints.services import PAGE_CACHE_NAMESPACE, TransitionNotAllowed
 from infitah.complaints.workflow import OPEN, Action, Status
+from infitah.idempotency.submissions import submission_result, submitted_once
 from infitah.lib.casework import private
 from infitah.lib.pagecache import cached_public_page
 from infitah.lib.pdf import PdfUnavailable
 from infitah.lib.pii import pii_decrypt
-from infitah.petitions.integrity import client_ip
 from infitah.territories.selectors import network_collectivity_or_404 as _collectivity_or_404
 
 PAGE_SIZE = 20
@@ -85,6 +84,7 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@submitted_once
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
     """The submission form; a submitted complaint lands on its follow-up page."""
     collectivity = _collectivity_or_404(slug)
@@ -111,7 +111,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                     "your private link to follow it."
                 ) % {"reference": complaint.reference}
             messages.success(request, text)
-            return redirect("complaints:track", token=token)
+            return submission_result(redirect("complaints:track", token=token))
     return render(
         request,
         "complaints/submit.html",
@@ -236,68 +236,29 @@ def receipt(request: HttpRequest, token: str) -> HttpResponseBase:
     return private(response)
 
 
-# A lost link may be asked for again this many times an hour, per reference and per
-# client address: enough for a citizen's typo, too few to harass a complaint's author.
-RECOVERY_LIMIT = 3
-RECOVERY_WINDOW = 3600
-
-
-def _recovery_over_limit(request: HttpRequest, reference: str) -> bool:
-    """Count one attempt for the reference and for the client address; True once either
-    went over the limit within the window (the attempt is then not carried out)."""
-    over = False
-    for scope, value in (
-        ("reference", reference.strip().upper()),
-        ("address", client_ip(request) or "unknown"),
-    ):
-        digest = hashlib.sha256(value.encode()).hexdigest()
-        key = f"complaints:recover:{scope}:{digest}"
-        cache.add(key, 0, RECOVERY_WINDOW)
-        try:
-            count = int(cache.incr(key))
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, RECOVERY_WINDOW)
-            count = 1
-        over = over or count > RECOVERY_LIMIT
-    return over
-
-
 def _recovery_told() -> str:
     """The one answer to every attempt: it tells nothing of whether anything matched."""
     return _(
         "If this reference and this e-mail address or phone number belong to the same "
-        "message, a new follow-up link has been sent to the e-mail address given with it; "
-        "the previous link no longer works. Nothing is sent by SMS yet: if you gave only a "
-        "phone number, the complaints unit of the collectivity will call you back."
+        "message, a new follow-up link has been sent to the e-mail address given with it, "
+        "or by SMS to its phone number if it has no e-mail address; the previous link no "
+        "longer works."
     )
 
 
-@never_cache
-@csrf_protect
-@require_http_methods(["GET", "POST"])
-def recover(request: HttpRequest) -> HttpResponse:
-    """Ask for a new follow-up link: the reference and the e-mail address or phone number
-    given with the message. The page answers the same whether they match or not."""
-    form = RecoverForm(request.POST or None)
-    status = 200
-    told = ""
-    if request.method == "POST":
-        if not form.is_valid():
-            status = 400
-        elif _recovery_over_limit(request, form.cleaned_data["reference"]):
-            status, told = 429, _recovery_told()
-        else:
-            services.complaint_link_renew(
-                reference=form.cleaned_data["reference"], contact=form.cleaned_data["contact"]
-            )
-            messages.info(request, _recovery_told())
-            return private(redirect("complaints:recover"))
-    response = render(
-        request, "complaints/recover.html", {"form": form, "told": told}, status=status
+# Ask for a new follow-up link: the reference and the e-mail address or phone number
+# given with the message. The page answers the same whether they match or not.
+recover = recovery_view(
+    RecoveryPage(
+        namespace="complaints",
+        form=RecoverForm,
+        template="complaints/recover.html",
+        told=_recovery_told,
+        renew=lambda data: services.complaint_link_renew(
+            reference=data["reference"], contact=data["contact"]
+        ),
     )
-    if status == 429:
-        response["Retry-After"] = str(RECOVERY_WINDOW)
-    return private(response)
+)
 
 
 @never_cache

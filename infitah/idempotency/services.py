@@ -17,6 +17,11 @@ text: a UUID), and:
   may correct its request and send it with the same key; a failure (5xx) is retried
   with the same key as if never sent.
 
+The pages' citizen forms use the same engine with a hidden one-time key instead of the
+header (infitah/idempotency/submissions.py): there the kept answer is the one the view
+marks as the form's result (a redirect to the tracking page), and a retry gets it back
+whatever the body, since a browser may send the form again changed after "back".
+
 Concurrency: the key's row is inserted, the write made and the answer stored in one
 transaction. A second request with the same key waits for the first to finish (on the
 row's unique index in PostgreSQL, on the database lock in SQLite), then replays its
@@ -170,15 +175,35 @@ def _claim(*, lookup: str, fingerprint: str, now: datetime) -> IdempotencyKey | 
     raise IntegrityError(f"idempotency key {lookup[:12]}… keeps changing")
 
 
+def _successful(response: HttpResponseBase) -> bool:
+    return 200 <= response.status_code < 300
+
+
 def idempotent_call(
-    *, request: HttpRequest, key: str, scope: Scope, call: Callable[[], HttpResponseBase]
+    *,
+    request: HttpRequest,
+    key: str,
+    scope: Scope,
+    call: Callable[[], HttpResponseBase],
+    kept: Callable[[HttpResponseBase], bool] = _successful,
+    same_request: bool = True,
 ) -> HttpResponseBase:
     """Answer `request` through `call` at most once per (`scope`, `key`); see the
     module's docstring. `call` makes the write and returns its answer; it runs inside
-    this function's transaction."""
+    this function's transaction.
+
+    `kept` tells which answers are stored and replayed (by default the 2xx; any other
+    releases the key). With `same_request=False` a retry gets the stored answer whatever
+    its body (a form's key names one submission, not one body), and the body is not read
+    (a multipart form's raw body is gone once parsed)."""
     lookup = _mac("lookup", scope.operation, scope.credentials, key).hex()
     secret = _mac("seal", scope.operation, scope.credentials, key)
-    fingerprint = _mac("request", request.method or "", request.get_full_path(), request.body).hex()
+    if same_request:
+        fingerprint = _mac(
+            "request", request.method or "", request.get_full_path(), request.body
+        ).hex()
+    else:
+        fingerprint = _mac("any request", request.method or "").hex()
     now = timezone.now()
     idempotency_purge(now=now)
     with transaction.atomic():
@@ -201,7 +226,7 @@ def idempotent_call(
             _claim(lookup=lookup, fingerprint=fingerprint, now=now)
         response = call()
         claimed = IdempotencyKey.objects.filter(lookup=lookup)
-        if 200 <= response.status_code < 300 and isinstance(response, HttpResponse):
+        if isinstance(response, HttpResponse) and kept(response):
             claimed.update(
                 status=response.status_code,
                 sealed=_seal(secret, lookup, response, response.content),

@@ -29,6 +29,7 @@ from infitah.accounts.models import User
 from infitah.accounts.permissions import NetworkPerm, Perm, has_network_perm
 from infitah.cases.selectors import case_deadlines
 from infitah.cases.views import CasePage, PageAction, list_filter
+from infitah.idempotency.submissions import submission_result, submitted_once
 from infitah.lib.bounds import whole_number
 from infitah.lib.casework import private
 from infitah.lib.pdf import PdfUnavailable
@@ -219,6 +220,7 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "petitions/detail.html", _detail_context(petition))
 
 
+@submitted_once
 def sign(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Sign a petition (POST); a GET goes back to the petition's form."""
     petition = _public_or_404(slug, pk)
@@ -257,7 +259,7 @@ def sign(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return redirect("petitions:sign-sent", slug=slug, pk=pk)
+            return submission_result(redirect("petitions:sign-sent", slug=slug, pk=pk))
     response = render(
         request,
         "petitions/detail.html",

@@ -20,6 +20,7 @@ from infitah.accounts.decorators import staff_collectivity as _collectivity
 from infitah.accounts.decorators import staff_user as _user
 from infitah.accounts.decorators import staff_view
 from infitah.accounts.permissions import Perm
+from infitah.idempotency.submissions import submission_result, submitted_once
 from infitah.lib.casework import private
 from infitah.lib.pdf import PdfUnavailable
 from infitah.participation.access import join_url
@@ -230,6 +231,7 @@ def _refused(
 
 
 @require_POST
+@submitted_once
 def comment_create(request: HttpRequest, slug: str, pk: int, section_pk: int) -> HttpResponse:
     """A verified participant comments on a section, or replies to a comment (`parent`)."""
     consultation = _consultation_or_404(slug, pk)
@@ -263,7 +265,7 @@ def comment_create(request: HttpRequest, slug: str, pk: int, section_pk: int) ->
             request,
             _("Thank you: your comment will be published once a moderator has approved it."),
         )
-    return redirect(_back(request, section))
+    return submission_result(redirect(_back(request, section)))
 
 
 @require_POST

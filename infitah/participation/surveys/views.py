@@ -23,6 +23,7 @@ from infitah.accounts.decorators import staff_user as _user
 from infitah.accounts.decorators import staff_view
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm
+from infitah.idempotency.submissions import submission_result, submitted_once
 from infitah.lib.casework import private
 from infitah.participation.access import join_url
 from infitah.participation.selectors import participant_from_request
@@ -152,6 +153,7 @@ def survey_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_POST
+@submitted_once
 def survey_respond(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A participant's answers; once per survey, within its dates. Without a verified
     participant: to the join page, which comes back to the survey."""
@@ -173,7 +175,7 @@ def survey_respond(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         _service_errors(form, exc)
         return _detail(request, survey, form=form, status=400)
     messages.success(request, _("Thank you: your answers are recorded."))
-    return private(redirect("surveys:detail", slug=slug, pk=pk))
+    return submission_result(private(redirect("surveys:detail", slug=slug, pk=pk)))
 
 
 def _public_results(slug: str, pk: int) -> selectors.Results:
