@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 
-from infitah.cases.workflow import Process
+from infitah.cases.workflow import Process, process_for
 from infitah.deadlines.models import Deadline
 from infitah.deadlines.selectors import deadline_list_for_subject
 from infitah.ledger.models import Event
@@ -34,8 +34,22 @@ def case_messages(case: Any) -> list[Any]:
 
 
 def case_deadlines(case: models.Model) -> list[Deadline]:
-    """Every period (open or closed) of one case, oldest first."""
-    return deadline_list_for_subject(subject_type=case._meta.label_lower, subject_id=str(case.pk))
+    """Every period (open or closed) of one case, oldest first. The label of a period
+    that one of the process's clocks keeps is that clock's, in the current language
+    (the stored label is in the language of whoever opened the period)."""
+    subject_type = case._meta.label_lower
+    deadlines = deadline_list_for_subject(subject_type=subject_type, subject_id=str(case.pk))
+    process = process_for(subject_type)
+    if process is not None:
+        labels = {
+            getattr(case, f"{clock.field}_id", None): clock.label
+            for clock in process.clocks.values()
+        }
+        reference = getattr(case, "reference", "")
+        for deadline in deadlines:
+            if (label := labels.get(deadline.pk)) is not None:
+                deadline.label = str(label) % {"reference": reference}
+    return deadlines
 
 
 def duty_titles(process: Process) -> Callable[[Sequence[Deadline]], Mapping[int, str]]:

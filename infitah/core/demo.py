@@ -25,6 +25,7 @@ from infitah.network.demo_events import events_demo
 from infitah.network.demo_members import members_demo
 from infitah.network.demo_practices import practices_demo
 from infitah.opendata.demo import opendata_demo
+from infitah.opendata.sync import datasets_sync
 from infitah.openness.demo import openness_demo
 from infitah.openplan.demo import openplan_demo
 from infitah.participation.consultations.demo import consultations_demo
@@ -179,4 +180,6 @@ def demo_load(*, log: Callable[[str], None] = print, import_dataset: bool = True
     # Last: the catalogue reads every register above, and the index reads the catalogue.
     opendata_demo(lambda slug: Collectivity.objects.filter(slug=slug).first(), log)
     openness_demo(log=log)
+    # The index itself is a network-wide dataset: published once it has scores.
+    datasets_sync(collectivity_ids=[])
     log("demo data ready")

@@ -227,6 +227,7 @@ def _budget_page(
             "page": page,
             "lines": [(row, tag_form.fields_of(row.item)) for row in rows],
             "tag_form": tag_form,
+            "error_forms": [tag_form],
             "filters": filters,
             "query": urlencode(query),
             "tag_action": reverse(

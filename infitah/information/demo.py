@@ -303,8 +303,10 @@ def demo_information(*, stdout: Callable[[str], object]) -> None:
         officer.full_name = OFFICER_FULL_NAME
         officer.save(update_fields=["full_name"])
     desks = _desks_record({COMMUNE_SLUG: admin or officer, REGION_SLUG: region_officer})
-    # The commune's published seed communiqué (publication demo), if the seeds were there.
-    document = document_list(collectivity=commune).first()
+    # The answer to the request for the opening plan links the commune's published plan
+    # (the publication demo's action-programme documents), else its latest document.
+    published = document_list(collectivity=commune)
+    document = published.filter(category__code="action.programme").first() or published.first()
     known = set(
         InformationRequest.objects.filter(
             collectivity=commune, email__in=[item.email for item in REQUESTS]

@@ -621,7 +621,7 @@ def _commune(commune: Collectivity, log: Log) -> None:
                 "صادق المجلس على خطة انفتاح الجماعة 2024-2025.",
                 "Le conseil adopte le plan d'ouverture de la commune 2024-2025.",
             ),
-            votes=(31, 0, 2),
+            votes=(13, 0, 2),  # of the 15 members of the demo council
         ),
         note="خطة الانفتاح كما صادق عليها المجلس الجماعي.",
     )
@@ -879,7 +879,7 @@ def _bmk(region: Collectivity, log: Log) -> None:
                 "صادق المجلس على خطة عمل الجهة للحكومة المنفتحة.",
                 "Le conseil adopte le plan d'action OGP Local de la région.",
             ),
-            votes=(41, 0, 3),
+            votes=(17, 0, 3),  # of the 20 members of the demo council
         ),
         note="خطة العمل كما صادق عليها مجلس الجهة قبل إيداعها.",
     )

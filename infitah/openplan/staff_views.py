@@ -203,7 +203,12 @@ def home(request: HttpRequest) -> HttpResponse:
             "collectivity": collectivity,
             "programmes": selectors.programme_list(collectivity=collectivity),
             "can_manage": _can(request, Perm.OPENPLAN_MANAGE),
-            "candidacy_url": _optional_url("openplan-staff:candidacy", slug=collectivity.slug),
+            # The candidacy is the managers' page (a monitor reads the programmes only).
+            "candidacy_url": (
+                _optional_url("openplan-staff:candidacy", slug=collectivity.slug)
+                if _can(request, Perm.OPENPLAN_MANAGE)
+                else ""
+            ),
         },
     )
 
@@ -236,6 +241,11 @@ def programme(request: HttpRequest, pk: int) -> HttpResponse:
     timeline = selectors.phase_timeline(found)
     slug = found.collectivity.slug
     can_manage = _can(request, Perm.OPENPLAN_MANAGE)
+
+    def managed(name: str, **kwargs: Any) -> str:
+        """A link to a page of the managers only: none for a monitor."""
+        return _optional_url(name, **kwargs) if can_manage else ""
+
     return render(
         request,
         "openplan/staff/programme.html",
@@ -255,10 +265,10 @@ def programme(request: HttpRequest, pk: int) -> HttpResponse:
             "axis_form": AxisForm(auto_id="id_axis_%s") if can_manage else None,
             "links": {
                 "public": _optional_url("openplan:programme", slug=slug, pk=found.pk),
-                "cocreation": _optional_url("openplan-staff:cocreation", slug=slug, pk=found.pk),
+                "cocreation": managed("openplan-staff:cocreation", slug=slug, pk=found.pk),
                 "forum": _optional_url("openplan-staff:forum", slug=slug, pk=found.pk),
-                "adoption": _optional_url("openplan-staff:adoption", slug=slug, pk=found.pk),
-                "candidacy": _optional_url("openplan-staff:candidacy", slug=slug),
+                "adoption": managed("openplan-staff:adoption", slug=slug, pk=found.pk),
+                "candidacy": managed("openplan-staff:candidacy", slug=slug),
             },
         },
     )

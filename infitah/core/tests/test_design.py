@@ -245,6 +245,36 @@ def test_every_table_stacks_on_a_phone_or_scrolls_in_its_own_region() -> None:
     assert not failures, "\n".join(f"{name}: {'; '.join(p)}" for name, p in failures.items())
 
 
+def heading_problems(text: str) -> list[str]:
+    """A page's h1 outside a `header.page-head` (the page head holds the title, its
+    lede and actions)."""
+    problems = []
+    for found in re.finditer(r"<h1[ >]", text):
+        before = text[: found.start()]
+        head = max(
+            before.rfind('<header class="page-head"'), before.rfind('<header class="page-head ')
+        )
+        if head <= before.rfind("</header>"):
+            problems.append(
+                f"line {text.count(chr(10), 0, found.start()) + 1}: <h1> outside a page head"
+            )
+    return problems
+
+
+def test_the_heading_lint_sees_what_it_should() -> None:
+    assert heading_problems('<header class="page-head home"><h1>A</h1></header>') == []
+    assert heading_problems("<header>x</header><h1>A</h1>") == ["line 1: <h1> outside a page head"]
+
+
+def test_every_page_title_sits_in_a_page_head() -> None:
+    failures = {
+        str(path.relative_to(ROOT)): found
+        for path in _templates()
+        if "/email" not in str(path) and (found := heading_problems(path.read_text("utf-8")))
+    }
+    assert not failures, "\n".join(f"{name}: {'; '.join(p)}" for name, p in failures.items())
+
+
 # ------------------------------------------------------------------- stylesheet
 
 

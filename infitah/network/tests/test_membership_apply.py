@@ -141,7 +141,8 @@ def test_each_error_is_shown_and_nothing_is_saved(
     assert response.status_code == 400
     form = response.context["form"]
     assert field in form.errors, form.errors
-    assert 'role="alert"' in _html(response) and 'id="form-errors"' in _html(response)
+    assert _html(response).count('class="error-summary" role="alert"') == 1
+    assert 'id="form-errors"' in _html(response)  # choose the file again
     assert not Application.objects.exists() and not Event.objects.exists()
     assert not OutboundEmail.objects.exists()
     assert not list(media.rglob("*.pdf"))

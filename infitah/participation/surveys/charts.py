@@ -44,10 +44,8 @@ def figure(value: BarLike) -> str:
     return f"{value.count} ({percent} %)"
 
 
-def _figure_text(value: BarLike, rtl: bool) -> str:
-    """The figure, isolated as left-to-right text (LRI … PDI) in a right-to-left chart,
-    so that "2 (40 %)" keeps its order next to Arabic labels."""
-    return f"\u2066{figure(value)}\u2069" if rtl else figure(value)
+VALUE_LTR = 'text-anchor="start"'
+VALUE_RTL = 'direction="ltr" unicode-bidi="embed" text-anchor="end"'
 
 
 def bar_chart(*, title: str, bars: Sequence[BarLike], rtl: bool = False, ident: str) -> SafeString:
@@ -79,8 +77,10 @@ def bar_chart(*, title: str, bars: Sequence[BarLike], rtl: bool = False, ident: 
             f'text-anchor="start">{escape(_short(bar.label))}</text>'
             f'<rect x="{bar_x}" y="{y + (ROW - BAR) / 2}" width="{length}" height="{BAR}" '
             f'fill="currentColor" fill-opacity="0.75"></rect>'
+            # The figure is left-to-right text even in a right-to-left chart, so that
+            # "2 (40 %)" keeps its order (SVG text does not honour isolates).
             f'<text x="{value_x}" y="{middle}" dominant-baseline="middle" '
-            f'text-anchor="start">{escape(_figure_text(bar, rtl))}</text></g>'
+            f"{VALUE_RTL if rtl else VALUE_LTR}>{escape(figure(bar))}</text></g>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
