@@ -12,6 +12,7 @@ from infitah.cases.forms import MultipleFileField, text_field
 from infitah.information.models import (
     ADDRESS_MAX,
     NAME_MAX,
+    PHONE_MAX,
     SUBJECT_MAX,
     Delivery,
     IdType,
@@ -48,6 +49,17 @@ class RequestForm(forms.Form):
         help_text=_("You will receive a link to confirm it; the request is received then."),
         widget=forms.EmailInput,
     )
+    phone = forms.CharField(
+        label=_("Mobile phone number (optional)"),
+        max_length=PHONE_MAX,
+        required=False,
+        help_text=_(
+            "If you give it, you will also receive by SMS the receipt, each change of "
+            "status and word of the answers, with the link to your request (never its "
+            "content)."
+        ),
+        widget=forms.TextInput(attrs={"type": "tel", "dir": "ltr", "autocomplete": "tel"}),
+    )
     subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
     description = text_field(_("Information requested"))
     urgent = forms.BooleanField(
@@ -81,6 +93,7 @@ class RequestForm(forms.Form):
                     id_number=data.get("id_number") or "",
                     address=data.get("address") or "",
                     email=data.get("email") or "",
+                    phone=data.get("phone") or "",
                     subject=data.get("subject") or "",
                     description=data.get("description") or "",
                     urgent=bool(data.get("urgent")),
@@ -96,7 +109,8 @@ class RequestForm(forms.Form):
 
 
 class RecoverForm(forms.Form):
-    """A lost follow-up link: the reference and the e-mail address of the request."""
+    """A lost follow-up link: the reference and the e-mail address or phone number given
+    with the request (compared in infitah/cases/recovery.py)."""
 
     reference = forms.CharField(
         label=_("Reference of your request"),
@@ -104,10 +118,10 @@ class RecoverForm(forms.Form):
         max_length=64,
         widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
     )
-    email = forms.EmailField(
-        label=_("The e-mail address you gave"),
+    contact = forms.CharField(
+        label=_("The e-mail address or phone number you gave"),
         max_length=254,
-        widget=forms.EmailInput(attrs={"dir": "ltr", "autocomplete": "email"}),
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "email"}),
     )
 
 

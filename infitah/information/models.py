@@ -23,6 +23,7 @@ from infitah.information.workflow import (
 NAME_MAX = 100
 ADDRESS_MAX = 300
 SUBJECT_MAX = 200
+PHONE_MAX = 30
 TEXT_MAX = 10_000
 
 
@@ -118,6 +119,9 @@ class InformationRequest(models.Model):
     id_number_masked = models.CharField(_("identity number (masked)"), max_length=32)
     address = models.CharField(_("postal address"), max_length=ADDRESS_MAX)
     email = models.EmailField(_("e-mail"))
+    # Optional: the requester is also told by SMS (docs/sms.md). Kept as typed, as a
+    # complaint's phone; personal data, never public.
+    phone = models.CharField(_("phone"), max_length=PHONE_MAX, blank=True)
     subject = models.CharField(_("subject"), max_length=SUBJECT_MAX)
     description = models.TextField(_("information requested"))
     is_urgent = models.BooleanField(_("urgent"), default=False)

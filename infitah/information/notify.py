@@ -4,6 +4,11 @@ Each e-mail has an idempotency key naming the request, the stage and the number 
 events the request had then, so a re-run of the same step queues nothing new while a
 second clarification (a new event) gets its own e-mail. Texts are written in the
 language the requester used; e-mails never carry the identity number.
+
+A requester who gave a phone number is also told by SMS (the e-mail address stays the
+channel of record: the law has the request confirmed by e-mail). An SMS holds the
+reference, a date at most and the short tracking link, never the subject, the
+description, an answer or an identity number: a phone is often shared (docs/sms.md).
 """
 
 from __future__ import annotations
@@ -12,7 +17,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from infitah.accounts.models import Role
-from infitah.cases.notify import day, person_notify, site_url, staff_emails, staff_notify
+from infitah.cases.notify import (
+    day,
+    person_notify,
+    person_sms,
+    short_day,
+    site_url,
+    staff_emails,
+    staff_notify,
+)
 from infitah.deadlines.models import Deadline
 from infitah.information.models import InformationRequest, InformationSettings
 from infitah.information.selectors import complaint_window_end, tracking_token
@@ -21,6 +34,12 @@ from infitah.information.selectors import complaint_window_end, tracking_token
 def tracking_url(request: InformationRequest, *, language: str | None = None) -> str:
     with translation.override(language or request.language):
         return site_url("information:track", token=tracking_token(request))
+
+
+def short_tracking_url(request: InformationRequest) -> str:
+    """The tracking link in its short form (`/<lang>/t/i/<token>`), for SMS."""
+    with translation.override(request.language):
+        return site_url("information:track-short", token=tracking_token(request))
 
 
 def _requester_text(
@@ -109,18 +128,72 @@ def _requester_text(
     return subjects[stage] % params, bodies[stage] % params + window
 
 
+def _requester_sms(request: InformationRequest, stage: str) -> str:
+    """The SMS of `stage`: the reference, a date at most, the short link; within two
+    segments once filled (docs/sms.md). Never the subject, the description, a message's
+    or an answer's text, nor an identity number (an SMS stays on a shared phone)."""
+    params = {
+        "reference": request.reference,
+        "link": short_tracking_url(request),
+        "due": short_day(request.due_date),
+    }
+    return {
+        "received": _("Request %(reference)s received. Answer due by %(due)s: %(link)s"),
+        "clarification": _("Request %(reference)s: please clarify it: %(link)s"),
+        "extended": _("Request %(reference)s: answer now due by %(due)s: %(link)s"),
+        "answered": _("Request %(reference)s answered. Read the answer: %(link)s"),
+        "answered_partly": _("Request %(reference)s partly answered: %(link)s"),
+        "refused": _("Request %(reference)s refused. The reasons: %(link)s"),
+        "deemed_refused": _("Request %(reference)s not answered in time: %(link)s"),
+        "complaint_decided": _("Request %(reference)s: decision on your complaint: %(link)s"),
+        "link_renewed": _("Request %(reference)s: your new follow-up link: %(link)s"),
+    }[stage] % params
+
+
+# The stages also told by SMS when the request has a phone number. Not "filed": the
+# address is confirmed by e-mail only; nor a transfer: the new request's receipt follows.
+SMS_STAGES = frozenset(
+    {
+        "received",
+        "clarification",
+        "extended",
+        "answered",
+        "answered_partly",
+        "refused",
+        "deemed_refused",
+        "complaint_decided",
+        "link_renewed",
+    }
+)
+
+
 def requester(
     request: InformationRequest, stage: str, *, text: str = "", confirm_token: str = ""
 ) -> bool:
-    """Queue the e-mail of `stage` to the requester; False if it was queued before."""
-    return person_notify(
+    """Queue the e-mail of `stage` to the requester and, for the stages of SMS_STAGES,
+    the SMS to the phone number given with the request (if any); False if nothing new
+    was queued (queued before, or no usable number and no address)."""
+    key = f"ati:{request.pk}:requester"
+    emailed = person_notify(
         request,
-        key=f"ati:{request.pk}:requester",
+        key=key,
         stage=stage,
         to=request.email,
         language=request.language,
         compose=lambda: _requester_text(request, stage, text, confirm_token),
     )
+    texted = False
+    if request.phone and stage in SMS_STAGES:
+        texted = person_sms(
+            request,
+            key=key,
+            stage=stage,
+            phone=request.phone,
+            language=request.language,
+            compose=lambda: _requester_sms(request, stage),
+            fallback=lambda: f"{request.reference} {short_tracking_url(request)}",
+        )
+    return emailed or texted
 
 
 def _staff_emails(request: InformationRequest, *, heads: bool = False) -> list[str]:

@@ -10,7 +10,6 @@ sends nothing twice.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -26,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from infitah.accounts.models import User
+from infitah.cases.recovery import case_link_renew
 from infitah.cases.services import TransitionNotAllowed as TransitionNotAllowed
 from infitah.cases.services import (
     case_created,
@@ -45,6 +45,7 @@ from infitah.information import notify
 from infitah.information.models import (
     ADDRESS_MAX,
     NAME_MAX,
+    PHONE_MAX,
     SUBJECT_MAX,
     TEXT_MAX,
     Attachment,
@@ -60,7 +61,6 @@ from infitah.information.process import PROCESS
 from infitah.information.selectors import complaint_window_end, information_settings_get
 from infitah.information.workflow import (
     FILED,
-    LINK_RENEWED,
     Action,
     ClarificationClock,
     ComplaintDecision,
@@ -69,7 +69,6 @@ from infitah.information.workflow import (
     Status,
     is_allowed,
 )
-from infitah.ledger.services import event_record
 from infitah.lib.casework import require_text, site_language, token_digest, too_long
 from infitah.lib.pii import (
     id_normalise,
@@ -79,6 +78,7 @@ from infitah.lib.pii import (
     pii_mask,
 )
 from infitah.lib.uploads import CheckedUpload
+from infitah.notifications.sms import phone_international
 from infitah.numbering.services import number_next, reference_make
 from infitah.publication.models import Document
 from infitah.territories.models import Collectivity
@@ -106,6 +106,8 @@ class RequestInput:
     id_number: str = ""
     address: str = ""
     email: str = ""
+    # Optional: news of the request by SMS too (docs/sms.md).
+    phone: str = ""
     subject: str = ""
     description: str = ""
     urgent: bool = False
@@ -126,6 +128,7 @@ def request_validate(data: RequestInput) -> RequestInput:
         id_number=id_normalise(data.id_number),
         address=data.address.strip(),
         email=data.email.strip().lower(),
+        phone=data.phone.strip(),
         subject=data.subject.strip(),
         description=data.description.strip(),
         urgent=bool(data.urgent),
@@ -139,6 +142,7 @@ def request_validate(data: RequestInput) -> RequestInput:
         ("first_name", NAME_MAX),
         ("last_name", NAME_MAX),
         ("address", ADDRESS_MAX),
+        ("phone", PHONE_MAX),
         ("subject", SUBJECT_MAX),
         ("description", TEXT_MAX),
         ("urgency_reason", TEXT_MAX),
@@ -183,6 +187,9 @@ def request_validate(data: RequestInput) -> RequestInput:
                 raise ValidationError("too long")
         except ValidationError:
             errors["email"] = _("Enter a valid e-mail address, e.g. name@example.ma.")
+    # A number the SMS outbox could not dial is refused now, not silently never texted.
+    if clean.phone and "phone" not in errors and not phone_international(clean.phone):
+        errors["phone"] = _("Enter a phone number, e.g. 0612345678 or +212612345678.")
     if clean.urgent and not clean.urgency_reason and "urgency_reason" not in errors:
         errors["urgency_reason"] = _(
             "Explain why the request is urgent (life, safety or freedom of persons)."
@@ -207,6 +214,7 @@ TRANSFERRED_FIELDS = (
     "id_number_masked",
     "address",
     "email",
+    "phone",
     "subject",
     "description",
     "is_urgent",
@@ -288,6 +296,7 @@ def request_file(
             "id_number_masked": pii_mask(clean.id_number),
             "address": clean.address,
             "email": clean.email,
+            "phone": clean.phone,
             "subject": clean.subject,
             "description": clean.description,
             "is_urgent": clean.urgent,
@@ -331,51 +340,24 @@ def request_by_token(token: str) -> InformationRequest | None:
     )
 
 
-def reference_spellings(reference: str) -> list[str]:
-    """How a reference typed by a person may be stored: as typed, and upper-cased
-    (references are upper case; a phone keyboard may not be)."""
-    typed = reference.strip()
-    if not typed or len(typed) > 64 or "\x00" in typed:
-        return []
-    return sorted({typed, typed.upper()})
-
-
-def _same_text(stored: str, given: str) -> bool:
-    """Whether two contact details are equal, in constant time (a timing difference must
-    not tell which characters of an address are right)."""
-    return bool(stored) and hmac.compare_digest(stored.encode(), given.encode())
-
-
-@transaction.atomic
-def request_link_renew(*, reference: str, email: str) -> bool:
+def request_link_renew(*, reference: str, contact: str) -> bool:
     """Send a new secret follow-up link to a requester who lost theirs.
 
-    If `reference` names a request and `email` is its requester's address (compared as
-    stored, lower case), a new tracking token replaces the old one (the old link stops
-    working), the event `information.link_renewed` is recorded (no personal data), and
-    the new link is e-mailed to the address on the request, never elsewhere. Returns
-    whether a link was sent; the caller tells the person the same thing either way.
+    If `reference` names a request and `contact` is its requester's e-mail address (any
+    case) or the phone number given with it (any spelling), a new tracking token
+    replaces the old one (the old link stops working), the event
+    `information.link_renewed` is recorded (no personal data), and the new link is sent
+    to the request's own contact details, never elsewhere: e-mailed to its address, and
+    by SMS to its number if it has one (infitah/cases/recovery.py). Returns whether a
+    link was sent; the caller tells the person the same thing either way.
     """
-    spellings = reference_spellings(reference)
-    given = email.strip().lower()
-    found = InformationRequest.objects.filter(reference__in=spellings).first()
-    if found is None or not _same_text(found.email.strip().lower(), given):
-        return False
-    locked = case_lock(PROCESS, found)
-    token = secrets.token_urlsafe(24)
-    locked.tracking_digest = token_digest(token)
-    locked.tracking_token_encrypted = pii_encrypt(token)
-    locked.save(update_fields=["tracking_digest", "tracking_token_encrypted"])
-    event_record(
-        obj=locked,
-        action=f"{PROCESS.name}.{LINK_RENEWED}",
-        process=PROCESS.citizen,
-        collectivity=locked.collectivity,
-        from_state=locked.status,
-        to_state=locked.status,
+    return case_link_renew(
+        process=PROCESS,
+        model=InformationRequest,
+        reference=reference,
+        contact=contact,
+        notify=notify.requester,
     )
-    notify.requester(locked, "link_renewed")
-    return True
 
 
 # ------------------------------------------------------------------------ transitions

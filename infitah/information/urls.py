@@ -23,6 +23,8 @@ urlpatterns = [
         name="public-attachment",
     ),
     path("information/track/<str:token>/", views.track, name="track"),
+    # The same page under a short address, for SMS (docs/sms.md).
+    path("t/i/<str:token>", views.track, name="track-short"),
     path("information/track/<str:token>/receipt.pdf", views.receipt, name="receipt"),
     path("information/track/<str:token>/file.pdf", views.case_file, name="case-file"),
     path("information/track/<str:token>/files/<int:pk>", views.attachment, name="attachment"),

@@ -4,13 +4,11 @@ and the officers' staff pages."""
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
@@ -28,15 +26,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods
 
 from infitah.accounts.decorators import staff_view
 from infitah.accounts.models import User
 from infitah.accounts.permissions import Perm, has_perm
 from infitah.cases.forms import TextForm
+from infitah.cases.recovery import RECOVERY_LIMIT as RECOVERY_LIMIT
+from infitah.cases.recovery import RecoveryPage, recovery_view
 from infitah.cases.selectors import case_deadlines
 from infitah.cases.views import CasePage, PageAction, form_errors, list_filter, text_action
+from infitah.idempotency.submissions import submission_result, submitted_once
 from infitah.information import pdf, selectors, services
 from infitah.information.forms import (
     AnswerForm,
@@ -55,7 +54,6 @@ from infitah.information.workflow import NOT_PUBLIC, Action, Status
 from infitah.lib.casework import private
 from infitah.lib.pagecache import cached_public_page
 from infitah.lib.pdf import PdfUnavailable
-from infitah.petitions.integrity import client_ip
 from infitah.territories.models import Collectivity
 from infitah.territories.selectors import collectivity_get
 
@@ -89,6 +87,7 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@submitted_once
 def file(request: HttpRequest, slug: str) -> HttpResponse:
     """The request form; a filed request lands on its follow-up page."""
     collectivity = _collectivity_or_404(slug)
@@ -112,7 +111,7 @@ def file(request: HttpRequest, slug: str) -> HttpResponse:
                 )
                 % {"reference": filed.reference, "email": filed.email},
             )
-            return redirect("information:track", token=token)
+            return submission_result(redirect("information:track", token=token))
     status = 200 if request.method == "GET" else (409 if not accepting else 400)
     return render(
         request,
@@ -229,66 +228,28 @@ track = _dead_link_answered(TRACK.view)
 track_action = _dead_link_answered(TRACK.action_view)
 
 
-# A lost link may be asked for again this many times an hour, per reference and per
-# client address: enough for a typo, too few to harass a requester.
-RECOVERY_LIMIT = 3
-RECOVERY_WINDOW = 3600
-
-
-def _recovery_over_limit(request: HttpRequest, reference: str) -> bool:
-    """Count one attempt for the reference and for the client address; True once either
-    went over the limit within the window (the attempt is then not carried out)."""
-    over = False
-    for scope, value in (
-        ("reference", reference.strip().upper()),
-        ("address", client_ip(request) or "unknown"),
-    ):
-        digest = hashlib.sha256(value.encode()).hexdigest()
-        key = f"information:recover:{scope}:{digest}"
-        cache.add(key, 0, RECOVERY_WINDOW)
-        try:
-            count = int(cache.incr(key))
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, RECOVERY_WINDOW)
-            count = 1
-        over = over or count > RECOVERY_LIMIT
-    return over
-
-
 def _recovery_told() -> str:
     """The one answer to every attempt: it tells nothing of whether anything matched."""
     return _(
-        "If this reference and this e-mail address belong to the same request, a new "
-        "follow-up link has been sent to that address; the previous link no longer works."
+        "If this reference and this e-mail address or phone number belong to the same "
+        "request, a new follow-up link has been sent to the e-mail address given with it, "
+        "and by SMS to its phone number if it has one; the previous link no longer works."
     )
 
 
-@never_cache
-@csrf_protect
-@require_http_methods(["GET", "POST"])
-def recover(request: HttpRequest) -> HttpResponse:
-    """Ask for a new follow-up link: the reference and the e-mail address of the request.
-    The page answers the same whether they match or not."""
-    form = RecoverForm(request.POST or None)
-    status = 200
-    told = ""
-    if request.method == "POST":
-        if not form.is_valid():
-            status = 400
-        elif _recovery_over_limit(request, form.cleaned_data["reference"]):
-            status, told = 429, _recovery_told()
-        else:
-            services.request_link_renew(
-                reference=form.cleaned_data["reference"], email=form.cleaned_data["email"]
-            )
-            messages.info(request, _recovery_told())
-            return private(redirect("information:recover"))
-    response = render(
-        request, "information/recover.html", {"form": form, "told": told}, status=status
+# Ask for a new follow-up link: the reference and the e-mail address or phone number
+# given with the request. The page answers the same whether they match or not.
+recover = recovery_view(
+    RecoveryPage(
+        namespace="information",
+        form=RecoverForm,
+        template="information/recover.html",
+        told=_recovery_told,
+        renew=lambda data: services.request_link_renew(
+            reference=data["reference"], contact=data["contact"]
+        ),
     )
-    if status == 429:
-        response["Retry-After"] = str(RECOVERY_WINDOW)
-    return private(response)
+)
 
 
 @never_cache

@@ -1,8 +1,8 @@
 """A requester who lost the follow-up link asks for a new one (issue #21).
 
-The page takes the reference and the e-mail address of the request. When they match, a
-new secret link replaces the old one (which stops working) and is e-mailed to the
-request's own address; the page answers the same whether anything matched or not, and
+The page takes the reference and the e-mail address (or phone number:
+test_sms_notifications.py) of the request. When they match, a new secret link replaces
+the old one (which stops working) and is e-mailed to the request's own address; the page answers the same whether anything matched or not, and
 slows down repeated attempts per reference and per client address.
 """
 
@@ -32,7 +32,7 @@ FileRequest = Callable[..., tuple[InformationRequest, str]]
 
 def _recover(client: Client, reference: str, email: str, *, lang: str = "fr", **extra: Any):
     return client.post(
-        f"/{lang}/information/recover/", {"reference": reference, "email": email}, **extra
+        f"/{lang}/information/recover/", {"reference": reference, "contact": email}, **extra
     )
 
 
@@ -62,7 +62,7 @@ def test_the_page_is_linked_from_the_form_the_home_and_a_dead_link(file_request:
     assert page.status_code == 200
     assert "no-store" in page["Cache-Control"]
     html = page.content.decode()
-    assert 'name="reference"' in html and 'name="email"' in html
+    assert 'name="reference"' in html and 'name="contact"' in html
     assert 'name="csrfmiddlewaretoken"' in html
     for url in ("/fr/c/commune-a/information/", "/fr/c/commune-a/information/request/"):
         assert 'href="/fr/information/recover/"' in client.get(url).content.decode()
@@ -149,10 +149,11 @@ def test_bad_input_is_a_400_and_a_get_changes_nothing(file_request: FileRequest)
     request, old = file_request()
     client = Client()
     assert _recover(client, "", EMAIL).status_code == 400
-    assert _recover(client, request.reference, "not an address").status_code == 400
+    assert _recover(client, request.reference, "").status_code == 400
+    assert _recover(client, request.reference, "x" * 255).status_code == 400
     assert (
         client.get(
-            "/fr/information/recover/", {"reference": request.reference, "email": EMAIL}
+            "/fr/information/recover/", {"reference": request.reference, "contact": EMAIL}
         ).status_code
         == 200
     )
