@@ -39,7 +39,7 @@ pytest: install
 test: lint typecheck checks pytest
 
 messages: install
-	cd infitah && ../$(BIN)/django-admin makemessages -l ar -l fr --no-obsolete --no-location
+	cd infitah && ../$(BIN)/django-admin makemessages -l ar -l fr -l zgh --no-obsolete --no-location
 	$(BIN)/python manage.py compile_translations
 
 bench-pages: install

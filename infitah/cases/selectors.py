@@ -41,13 +41,13 @@ def case_deadlines(case: models.Model) -> list[Deadline]:
     deadlines = deadline_list_for_subject(subject_type=subject_type, subject_id=str(case.pk))
     process = process_for(subject_type)
     if process is not None:
-        labels = {
-            getattr(case, f"{clock.field}_id", None): clock.label
-            for clock in process.clocks.values()
-        }
+        # The clock's current period by its id; earlier ones by their legal limit.
+        by_id = {getattr(case, f"{c.field}_id", None): c.label for c in process.clocks.values()}
+        by_limit = {c.limit: c.label for c in process.clocks.values() if isinstance(c.limit, str)}
         reference = getattr(case, "reference", "")
         for deadline in deadlines:
-            if (label := labels.get(deadline.pk)) is not None:
+            label = by_id.get(deadline.pk) or by_limit.get(deadline.limit.code)
+            if label is not None:
                 deadline.label = str(label) % {"reference": reference}
     return deadlines
 

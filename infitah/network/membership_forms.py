@@ -218,5 +218,13 @@ class InviteApplyForm(forms.Form):
     collectivity = forms.SlugField(widget=forms.HiddenInput, max_length=120)
     email = forms.EmailField(label=_("E-mail address to send the invitation to"))
     language = forms.ChoiceField(
-        label=_("Language of the e-mail"), choices=settings.LANGUAGES, initial="ar"
+        label=_("Language of the e-mail"),
+        # The staff's languages: an invitation leads to staff pages, which a partial
+        # language (Tamazight) does not cover.
+        choices=[
+            (code, name)
+            for code, name in settings.LANGUAGES
+            if code not in settings.INFITAH_PARTIAL_LANGUAGES
+        ],
+        initial="ar",
     )
