@@ -9,7 +9,6 @@ where they fail."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import shutil
@@ -24,11 +23,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 
 from infitah.ledger import signing, tlog
-from infitah.ledger.register_services import RegisterItem, checkpoint_sign, register_append_many
-from infitah.territories.models import Collectivity
+from infitah.ledger.register_services import checkpoint_sign
+from infitah.ledger.tests.register_items import register_grow
 
 GO_SOURCE = Path(settings.BASE_DIR) / "tests" / "go" / "tlogverify"
 GO_MOD = Path("/usr/share/gocode/src/golang.org/x/mod/sumdb/tlog")
@@ -85,24 +83,6 @@ def go_verify(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[st
     )
 
 
-def _append(collectivity: Collectivity, start: int, count: int) -> None:
-    register_append_many(
-        items=[
-            RegisterItem(
-                action="publish",
-                collectivity=collectivity,
-                document_type="test.document",
-                document_id=str(i),
-                file_name=f"register-test/doc-{i}.pdf",
-                file_sha256=hashlib.sha256(f"document {i}".encode()).hexdigest(),
-                metadata={"title_ar": f"وثيقة {i}", "title_fr": f"Document {i}"},
-                published_at=timezone.now(),
-            )
-            for i in range(start, start + count)
-        ]
-    )
-
-
 def _proofs(get: Any, *, old: int, new: int, indexes: list[int]) -> dict[str, Any]:
     """The API's inclusion proofs (at both sizes) and consistency proof, as JSON."""
     inclusion = []
@@ -131,11 +111,11 @@ def test_go_verifies_the_live_log(go_env, live_server, collectivity_a, tmp_path)
         with urllib.request.urlopen(f"{base}/{path}", timeout=30) as response:  # noqa: S310
             return bytes(response.read())
 
-    _append(collectivity_a, 0, 300)
+    register_grow(collectivity_a, 0, 300)
     checkpoint_sign()
     old = tmp_path / "old-checkpoint"
     old.write_bytes(fetch("checkpoint"))
-    _append(collectivity_a, 300, 217)  # 517 entries: 2 full level-0 tiles and one of 5
+    register_grow(collectivity_a, 300, 217)  # 517 entries: 2 full level-0 tiles and one of 5
     checkpoint_sign()
     (tmp_path / "proofs.json").write_text(
         json.dumps(_proofs(get, old=300, new=517, indexes=[0, 1, 255, 256, 299, 300, 516]))
@@ -196,11 +176,11 @@ class Mirror:
 
 @pytest.fixture
 def mirror(db, client, collectivity_a, tmp_path) -> Iterator[tuple[Mirror, str, Path]]:
-    _append(collectivity_a, 0, 100)
+    register_grow(collectivity_a, 0, 100)
     checkpoint_sign()
     old = tmp_path / "old-checkpoint"
     old.write_bytes(client.get(f"{LOG}/checkpoint").content)
-    _append(collectivity_a, 100, 200)
+    register_grow(collectivity_a, 100, 200)
     checkpoint_sign()
     log = Mirror(client, tmp_path / "log")
     log.save(300)
@@ -274,14 +254,14 @@ def test_go_refuses_a_split_view(go_env, mirror, settings) -> None:
 def test_go_verifies_across_a_key_rotation(
     go_env, db, client, collectivity_a, tmp_path, settings
 ) -> None:
-    _append(collectivity_a, 0, 10)
+    register_grow(collectivity_a, 0, 10)
     checkpoint_sign()
     old = tmp_path / "old-checkpoint"
     old.write_bytes(client.get(f"{LOG}/checkpoint").content)
     old_vkey = client.get(f"{LOG}/vkey").content.decode().strip()
     settings.INFITAH_REGISTER_PREVIOUS_KEYS = [signing.public_key_b64()]
     settings.INFITAH_REGISTER_SIGNING_KEY = base64.b64encode(bytes([3]) * 32).decode()
-    _append(collectivity_a, 10, 5)
+    register_grow(collectivity_a, 10, 5)
     checkpoint_sign()
     log = Mirror(client, tmp_path / "log")
     log.save(15)

@@ -13,8 +13,11 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
 from infitah.accounts.models import User
 from infitah.complaints import services as complaints
@@ -92,7 +95,13 @@ def test_the_specifications_example_creates_a_complaint_like_the_form(
     assert complaint.description == "A large sinkhole is destroying the street"
     # With an e-mail address, as on the form: the citizen confirms it first.
     assert complaint.status == Status.AWAITING_CONFIRMATION
-    assert "confirm" in answer["service_notice"]
+    with translation.override(settings.LANGUAGE_CODE):  # the API answers in it
+        awaits = gettext(
+            "Registered as %(reference)s. The citizen must confirm the e-mail address with "
+            "the link sent to it: the complaint is received then, and the legal time limits "
+            "run from that day."
+        ) % {"reference": complaint.reference}
+    assert answer["service_notice"] == awaits
     assert OutboundEmail.objects.filter(to=complaint.email).count() == 1
     assert Event.objects.filter(action="complaints.submitted", object_id=str(complaint.pk)).exists()
     used = Event.objects.get(action="open311_key.used")

@@ -21,8 +21,8 @@ from django.utils import timezone
 from infitah.ledger import signing, tlog
 from infitah.ledger.models import Checkpoint, Cosignature
 from infitah.ledger.register_selectors import register_root_get
-from infitah.ledger.register_services import RegisterItem, checkpoint_sign, register_append_many
-from infitah.territories.models import Collectivity
+from infitah.ledger.register_services import checkpoint_sign
+from infitah.ledger.tests.register_items import register_grow
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,24 +36,6 @@ def run_witness(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         check=False,
-    )
-
-
-def _append(collectivity: Collectivity, start: int, count: int) -> None:
-    register_append_many(
-        items=[
-            RegisterItem(
-                action="publish",
-                collectivity=collectivity,
-                document_type="test.document",
-                document_id=str(i),
-                file_name=f"register-test/doc-{i}.pdf",
-                file_sha256=hashlib.sha256(f"document {i}".encode()).hexdigest(),
-                metadata={"title": f"Document {i}"},
-                published_at=timezone.now(),
-            )
-            for i in range(start, start + count)
-        ]
     )
 
 
@@ -95,7 +77,7 @@ def test_two_witnesses_cosign_the_growing_log_and_refuse_a_rollback(
     # Nothing to witness yet: an error, not an alarm.
     assert run_witness(states[0], url).returncode == 1
 
-    _append(collectivity_a, 0, 40)
+    register_grow(collectivity_a, 0, 40)
     checkpoint_sign()
     for state in states:
         done = run_witness(state, url)
@@ -108,7 +90,7 @@ def test_two_witnesses_cosign_the_growing_log_and_refuse_a_rollback(
     ]
 
     # The log grows past a full tile: each witness proves consistency from the tiles.
-    _append(collectivity_a, 40, 260)
+    register_grow(collectivity_a, 40, 260)
     checkpoint_sign()
     for state in states:
         done = run_witness(state, url)
@@ -152,7 +134,7 @@ def test_the_deployment_refuses_an_unconfigured_witness(
     live_server, collectivity_a, tmp_path, settings
 ) -> None:
     settings.INFITAH_REGISTER_WITNESSES = []
-    _append(collectivity_a, 0, 3)
+    register_grow(collectivity_a, 0, 3)
     checkpoint_sign()
     done = run_witness(tmp_path / "w", f"{live_server.url}/register/log", "--name", "w.example/1")
     assert done.returncode == 1 and "HTTP 403" in done.stderr
@@ -162,7 +144,7 @@ def test_the_deployment_refuses_an_unconfigured_witness(
 
 def test_a_key_the_witness_does_not_trust(live_server, collectivity_a, tmp_path) -> None:
     """Pinned to another log key (a rotation it was not told of, or an impostor)."""
-    _append(collectivity_a, 0, 3)
+    register_grow(collectivity_a, 0, 3)
     checkpoint_sign()
     other = tlog.vkey_format(signing.origin(), tlog.TYPE_ED25519, bytes(range(32)))
     done = run_witness(tmp_path / "w", f"{live_server.url}/register/log", "--vkey", other)
